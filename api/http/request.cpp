@@ -1,0 +1,36 @@
+#include "api/http/request.hpp"
+
+namespace steward::api {
+
+std::string Request::query_or(const std::string& name, const std::string& fallback) const {
+  auto it = query.find(name);
+  return it == query.end() ? fallback : it->second;
+}
+
+std::optional<std::string> Request::header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  if (it == headers.end()) return std::nullopt;
+  return it->second;
+}
+
+nlohmann::json Request::json_body() const {
+  if (body.empty()) throw ApiError(400, "invalid_json", "the request body is empty; a JSON object is expected");
+  auto value = nlohmann::json::parse(body, nullptr, false);
+  if (value.is_discarded()) throw ApiError(400, "invalid_json", "the request body is not valid JSON");
+  return value;
+}
+
+Response Response::json(int status, const nlohmann::json& value) {
+  Response r;
+  r.status = status;
+  r.body = value.dump();
+  return r;
+}
+
+Response error_response(int status, const std::string& code, const std::string& message, const std::string& field) {
+  nlohmann::json err = {{"code", code}, {"message", message}};
+  if (!field.empty()) err["field"] = field;
+  return Response::json(status, {{"error", err}});
+}
+
+}  // namespace steward::api

@@ -1,0 +1,51 @@
+// The route table: method + path pattern + the permission it needs + handler. Every route's
+// permission is declared here, in one place; a route is public only when it says so.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/http/request.hpp"
+#include "core/keys/permissions.hpp"
+
+namespace steward::api {
+
+using Handler = std::function<Response(Request&)>;
+
+struct Access {
+  bool is_public = false;
+  Permission permission = Permission::Admin;
+  static Access open() { return {true, Permission::Admin}; }
+  static Access needs(Permission p) { return {false, p}; }
+};
+
+struct Route {
+  std::string method;
+  std::string pattern;  // "/api/automations/{id}/run"
+  Access access;
+  Handler handler;
+  std::vector<std::string> segments;
+};
+
+class Router {
+ public:
+  void add(std::string method, std::string pattern, Access access, Handler handler);
+
+  struct Match {
+    const Route* route = nullptr;
+    std::map<std::string, std::string> params;
+    std::vector<std::string> allowed_methods;  // when the path exists under other methods
+  };
+  // The route whose pattern matches with the most literal segments wins, so
+  // /api/automations/runs/{run_id} beats /api/automations/{id}/run for ".../runs/run".
+  Match match(const std::string& method, const std::string& path) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace steward::api

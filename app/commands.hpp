@@ -1,0 +1,27 @@
+// The `steward` subcommands. Each takes the parsed command line and returns an exit code:
+// 0 success, 1 failure at run time, 2 bad usage (message on stderr).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "app/settings.hpp"
+
+namespace steward::app {
+
+struct CommandLine {
+  std::vector<std::string> args;              // positional, after the subcommand name
+  std::map<std::string, std::string> options; // by setting key or option name
+  std::string config_file;
+};
+
+int run_serve(const CommandLine& cmd);
+int run_keys(const CommandLine& cmd);
+int run_plugins(const CommandLine& cmd);
+
+// <prefix>/lib/steward/plugins (next to the binary's ../lib), then the configured extras.
+std::vector<std::string> plugin_directories(const Settings& settings);
+Settings settings_for(const CommandLine& cmd);
+
+}  // namespace steward::app

@@ -1,0 +1,115 @@
+// `steward`: one binary for the daemon and its command-line tools (DESIGN.md §6).
+#include <Poco/Util/Application.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionSet.h>
+
+#include <steward/plugin.h>
+
+#include <algorithm>
+#include <iostream>
+
+#include "app/commands.hpp"
+
+namespace {
+
+using Poco::Util::Option;
+
+const char* kUsage =
+    "COMMAND [OPTIONS]\n\n"
+    "Commands:\n"
+    "  serve                       run the daemon (REST API, runs)\n"
+    "  plugins list [--json]       show every plugin found, loaded or refused, and why\n"
+    "  keys create --role ROLE --name NAME [--automation ID]\n"
+    "                              create an API key; the key is the last line of output\n"
+    "  keys list                   list keys (never their secrets)\n"
+    "  keys revoke KEY_ID          revoke a key at once\n"
+    "  version                     print the version and plugin ABI\n\n"
+    "Settings come from defaults < --config FILE < STEWARD_* environment < options.";
+
+class StewardApp : public Poco::Util::Application {
+ public:
+  StewardApp() { setUnixOptions(true); }
+
+ protected:
+  void defineOptions(Poco::Util::OptionSet& options) override {
+    options.addOption(Option("help", "h", "show this help").required(false).repeatable(false));
+    options.addOption(Option("config", "", "config file (INI, or JSON when it ends in .json)")
+                          .required(false).repeatable(false).argument("FILE"));
+    for (const auto& d : steward::app::setting_defs()) {
+      options.addOption(Option(steward::app::option_name(d.key), "", d.description + " [" + d.default_value + "]")
+                            .required(false).repeatable(d.key == "plugin_dir").argument("VALUE"));
+    }
+    options.addOption(Option("role", "", "keys create: admin, full-access or view-only").required(false).argument("ROLE"));
+    options.addOption(Option("name", "", "keys create: who holds the key").required(false).argument("NAME"));
+    options.addOption(Option("automation", "", "keys create: the automation a single-task key is bound to")
+                          .required(false).argument("ID"));
+    options.addOption(Option("json", "", "plugins list: print JSON").required(false));
+  }
+
+  void handleOption(const std::string& name, const std::string& value) override {
+    Application::handleOption(name, value);
+    if (name == "help") {
+      help_ = true;
+      stopOptionsProcessing();
+      return;
+    }
+    if (name == "config") {
+      cmd_.config_file = value;
+      return;
+    }
+    std::string key = name;
+    std::replace(key.begin(), key.end(), '-', '_');
+    // --plugin-dir may repeat: the directories add up.
+    if (key == "plugin_dir" && cmd_.options.count(key)) {
+      cmd_.options[key] += ":" + value;
+    } else {
+      cmd_.options[key] = name == "json" ? "1" : value;
+    }
+  }
+
+  int main(const std::vector<std::string>& args) override {
+    if (help_ || args.empty()) {
+      Poco::Util::HelpFormatter help(options());
+      help.setCommand("steward");
+      help.setUsage(kUsage);
+      help.setUnixStyle(true);
+      help.format(std::cout);
+      return args.empty() && !help_ ? 2 : 0;
+    }
+    cmd_.args.assign(args.begin() + 1, args.end());
+    try {
+      const std::string& command = args[0];
+      if (command == "serve") return steward::app::run_serve(cmd_);
+      if (command == "keys") return steward::app::run_keys(cmd_);
+      if (command == "plugins") return steward::app::run_plugins(cmd_);
+      if (command == "version") {
+        std::cout << "steward " << STEWARD_VERSION << " (plugin ABI " << STEWARD_ABI_MAJOR << "." << STEWARD_ABI_MINOR
+                  << ")\n";
+        return 0;
+      }
+      std::cerr << "steward: unknown command '" << command << "'; see steward --help\n";
+      return 2;
+    } catch (const steward::app::SettingsError& e) {
+      std::cerr << "steward: " << e.what() << "\n";
+      return 2;
+    }
+  }
+
+ private:
+  bool help_ = false;
+  steward::app::CommandLine cmd_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  StewardApp app;
+  try {
+    app.init(argc, argv);
+  } catch (const Poco::Exception& e) {
+    std::cerr << "steward: " << e.displayText() << "; see steward --help\n";
+    return 2;
+  }
+  return app.run();
+}

@@ -1,0 +1,104 @@
+// `steward serve`: start-up and shutdown order of the daemon, in one place.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "api/dispatcher.hpp"
+#include "api/http_server.hpp"
+#include "api/routes/api_context.hpp"
+#include "app/commands.hpp"
+#include "core/util/log.hpp"
+
+namespace steward::app {
+
+namespace {
+
+// One daemon per data directory: a second one would race the first on every run.
+int lock_data_dir(const std::string& data_dir) {
+  std::filesystem::create_directories(data_dir);
+  std::string path = data_dir + "/steward.lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error("cannot open " + path);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
+    throw std::runtime_error("another steward daemon is already serving the data directory " + data_dir);
+  std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) == 0 && ::write(fd, pid.data(), pid.size()) < 0) {
+  }
+  return fd;  // held (and the lock with it) until the process exits
+}
+
+LogLevel parse_level(const std::string& s) {
+  if (s == "debug") return LogLevel::Debug;
+  if (s == "warning") return LogLevel::Warning;
+  if (s == "error") return LogLevel::Error;
+  return LogLevel::Info;
+}
+
+}  // namespace
+
+int run_serve(const CommandLine& cmd) {
+  Settings s = settings_for(cmd);
+  set_log_level(parse_level(s.log_level));
+
+  // Block the stop signals in every thread (threads inherit the mask) and take them with
+  // sigwait below; tool processes get a clean mask from their spawn attributes.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  try {
+    lock_data_dir(s.data_dir);
+    store::Database db(s.data_dir);
+    KeyStore keys(db);
+    AutomationStore automations(db);
+    RunStore runs(db);
+
+    if (int n = runs.interrupt_unfinished("the daemon stopped while the run was in progress (found at start)"))
+      log(LogLevel::Warning, "runs", std::to_string(n) + " run(s) left unfinished by a previous daemon marked interrupted");
+
+    PluginRegistry registry;
+    for (const auto& dir : plugin_directories(s)) registry.load_directory(dir);
+
+    RunEngine engine(runs, registry, EngineOptions{s.workers, static_cast<std::size_t>(s.output_cap_bytes)});
+
+    api::Router router;
+    api::ApiContext ctx{automations, runs, engine, registry, keys, s.default_timeout_s,
+                        std::chrono::seconds(s.max_wait_s), STEWARD_VERSION};
+    api::add_all_routes(router, ctx);
+    api::Dispatcher dispatcher(router, keys);
+    api::HttpServer http(dispatcher, api::HttpServerOptions{s.bind, s.port, s.http_threads,
+                                                            static_cast<std::size_t>(s.max_body_bytes), 10});
+    http.start();
+
+    std::cout << "Steward " << STEWARD_VERSION << " listening on http://" << s.bind << ":" << http.port()
+              << " (data: " << db.file().string() << ")" << std::endl;
+    if (!keys.any()) {
+      auto key = keys.create("admin", Role::Admin);
+      std::cout << "First start: created the admin API key (shown only now; store it safely):\n"
+                << "  " << key.secret << std::endl;
+    }
+
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    log(LogLevel::Info, "serve", std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+                                     "; stopping (grace " + std::to_string(s.shutdown_grace_s) + " s)");
+    http.stop_accepting();
+    engine.shutdown(std::chrono::seconds(s.shutdown_grace_s), std::chrono::seconds(5));
+    // Requests waiting on runs (?wait=1) now have their answers; give them a moment to be sent.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    http.stop_all();
+    log(LogLevel::Info, "serve", "stopped");
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "steward: " << e.what() << std::endl;
+    return 1;
+  }
+}
+
+}  // namespace steward::app

@@ -1,0 +1,139 @@
+#include "app/settings.hpp"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/Util/IniFileConfiguration.h>
+#include <Poco/Util/JSONConfiguration.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <sstream>
+
+extern char** environ;
+
+namespace steward::app {
+
+const std::vector<SettingDef>& setting_defs() {
+  static const std::vector<SettingDef> defs = {
+      {"data_dir", "./data", "Directory of the SQLite store (steward.db) and the daemon's lock file"},
+      {"bind", "127.0.0.1", "Address the REST API listens on"},
+      {"port", "18780", "REST API port (0 picks a free one and prints it)"},
+      {"device_port", "18781", "Device WebSocket port (used by the device hub)"},
+      {"plugin_dir", "", "Extra plugin directories, ':'-separated, loaded after <prefix>/lib/steward/plugins"},
+      {"workers", "16", "Runs executing at once; further runs wait as 'queued'"},
+      {"output_cap_bytes", "1048576", "Output kept per run; the rest is dropped after a truncation marker"},
+      {"max_body_bytes", "1048576", "Largest accepted request body (413 beyond)"},
+      {"http_threads", "256", "HTTP threads: one per open connection, so also the limit of waiting (?wait=1) requests"},
+      {"shutdown_grace_s", "10", "On SIGTERM, how long running runs may finish before they are stopped"},
+      {"default_timeout_s", "3600", "Run timeout for automations that do not set one"},
+      {"max_wait_s", "300", "Longest a ?wait=1 request is held; then it answers with the run's live state"},
+      {"log_level", "info", "debug, info, warning or error"},
+  };
+  return defs;
+}
+
+std::string env_name(const std::string& key) {
+  std::string out = "STEWARD_" + key;
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::toupper(c); });
+  return out;
+}
+
+std::string option_name(const std::string& key) {
+  std::string out = key;
+  std::replace(out.begin(), out.end(), '_', '-');
+  return out;
+}
+
+std::map<std::string, std::string> current_environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string entry(*e);
+    auto eq = entry.find('=');
+    if (eq != std::string::npos) env[entry.substr(0, eq)] = entry.substr(eq + 1);
+  }
+  return env;
+}
+
+namespace {
+
+struct Layered {
+  std::map<std::string, std::pair<std::string, std::string>> values;  // key -> (value, source)
+};
+
+std::int64_t to_int(const Layered& l, const std::string& key, std::int64_t min, std::int64_t max) {
+  const auto& [text, source] = l.values.at(key);
+  try {
+    size_t used = 0;
+    std::int64_t v = std::stoll(text, &used);
+    if (used != text.size()) throw std::invalid_argument("trailing characters");
+    if (v < min || v > max) throw std::out_of_range("range");
+    return v;
+  } catch (const std::exception&) {
+    throw SettingsError(key + " = '" + text + "' (from " + source + ") must be an integer from " +
+                        std::to_string(min) + " to " + std::to_string(max));
+  }
+}
+
+std::vector<std::string> split_dirs(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string part;
+  while (std::getline(in, part, ':'))
+    if (!part.empty()) out.push_back(part);
+  return out;
+}
+
+void read_file(Layered& l, const std::string& file) {
+  if (!std::filesystem::exists(file)) throw SettingsError("config file " + file + " does not exist");
+  Poco::AutoPtr<Poco::Util::AbstractConfiguration> cfg;
+  try {
+    if (std::filesystem::path(file).extension() == ".json")
+      cfg = new Poco::Util::JSONConfiguration(file);
+    else
+      cfg = new Poco::Util::IniFileConfiguration(file);
+  } catch (const std::exception& e) {
+    throw SettingsError("config file " + file + " cannot be read: " + e.what());
+  }
+  Poco::Util::AbstractConfiguration::Keys keys;
+  cfg->keys(keys);
+  for (const auto& key : keys) {
+    bool known = std::any_of(setting_defs().begin(), setting_defs().end(), [&](const auto& d) { return d.key == key; });
+    if (!known) throw SettingsError("config file " + file + ": unknown key '" + key + "'");
+    l.values[key] = {cfg->getString(key), "config file " + file};
+  }
+}
+
+}  // namespace
+
+Settings resolve_settings(const std::string& config_file, const std::map<std::string, std::string>& environment,
+                          const std::map<std::string, std::string>& options) {
+  Layered l;
+  for (const auto& d : setting_defs()) l.values[d.key] = {d.default_value, "default"};
+  if (!config_file.empty()) read_file(l, config_file);
+  for (const auto& d : setting_defs())
+    if (auto it = environment.find(env_name(d.key)); it != environment.end())
+      l.values[d.key] = {it->second, "environment " + env_name(d.key)};
+  for (const auto& d : setting_defs())
+    if (auto it = options.find(d.key); it != options.end()) l.values[d.key] = {it->second, "option --" + option_name(d.key)};
+
+  Settings s;
+  s.data_dir = l.values["data_dir"].first;
+  if (s.data_dir.empty()) throw SettingsError("data_dir must not be empty");
+  s.bind = l.values["bind"].first;
+  s.port = static_cast<int>(to_int(l, "port", 0, 65535));
+  s.device_port = static_cast<int>(to_int(l, "device_port", 0, 65535));
+  s.plugin_dirs = split_dirs(l.values["plugin_dir"].first);
+  s.workers = static_cast<int>(to_int(l, "workers", 1, 1024));
+  s.output_cap_bytes = to_int(l, "output_cap_bytes", 1024, std::int64_t{1} << 32);
+  s.max_body_bytes = to_int(l, "max_body_bytes", 1024, std::int64_t{1} << 30);
+  s.http_threads = static_cast<int>(to_int(l, "http_threads", 4, 4096));
+  s.shutdown_grace_s = static_cast<int>(to_int(l, "shutdown_grace_s", 0, 3600));
+  s.default_timeout_s = to_int(l, "default_timeout_s", 1, 604800);
+  s.max_wait_s = static_cast<int>(to_int(l, "max_wait_s", 1, 86400));
+  s.log_level = l.values["log_level"].first;
+  if (s.log_level != "debug" && s.log_level != "info" && s.log_level != "warning" && s.log_level != "error")
+    throw SettingsError("log_level = '" + s.log_level + "' (from " + l.values["log_level"].second +
+                        ") must be debug, info, warning or error");
+  return s;
+}
+
+}  // namespace steward::app

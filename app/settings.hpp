@@ -1,0 +1,52 @@
+// Daemon settings from four layers, later ones winning: built-in defaults < config file
+// (INI or JSON) < environment (STEWARD_<KEY>) < command-line option (--key-with-dashes).
+// One table defines every setting, so --help and docs/operations.md list the same keys.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace steward::app {
+
+struct SettingDef {
+  std::string key;          // config-file key; env STEWARD_<KEY>; option --<key with dashes>
+  std::string default_value;
+  std::string description;
+};
+
+const std::vector<SettingDef>& setting_defs();
+
+struct Settings {
+  std::string data_dir;
+  std::string bind;
+  int port;
+  int device_port;
+  std::vector<std::string> plugin_dirs;  // extra directories, after the default one
+  int workers;
+  std::int64_t output_cap_bytes;
+  std::int64_t max_body_bytes;
+  int http_threads;
+  int shutdown_grace_s;
+  std::int64_t default_timeout_s;
+  int max_wait_s;
+  std::string log_level;
+};
+
+// Thrown for a bad value or an unreadable config file; the message names the key and source.
+struct SettingsError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// `config_file` may be empty. `environment` is the process environment (name -> value).
+Settings resolve_settings(const std::string& config_file, const std::map<std::string, std::string>& environment,
+                          const std::map<std::string, std::string>& options);
+
+std::map<std::string, std::string> current_environment();
+std::string env_name(const std::string& key);     // "data_dir" -> "STEWARD_DATA_DIR"
+std::string option_name(const std::string& key);  // "data_dir" -> "data-dir"
+
+}  // namespace steward::app

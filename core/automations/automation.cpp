@@ -1,0 +1,25 @@
+#include "core/automations/automation.hpp"
+
+namespace steward {
+
+using nlohmann::json;
+
+json to_json(const Automation& a) {
+  return {{"id", a.id},
+          {"name", a.name},
+          {"type", a.type},
+          {"icon", a.icon.empty() ? json(nullptr) : json(a.icon)},
+          {"description", a.description},
+          {"params", a.params},
+          {"schedule", nullptr},
+          {"target", a.target},
+          {"enabled", a.enabled},
+          {"timeout", a.timeout_s},
+          {"tags", a.tags},
+          {"created", a.created_ms / 1000},
+          {"updated", a.updated_ms / 1000},
+          {"last_run", a.last_run_ms ? json(*a.last_run_ms / 1000) : json(nullptr)},
+          {"last_status", a.last_status ? json(*a.last_status) : json(nullptr)}};
+}
+
+}  // namespace steward

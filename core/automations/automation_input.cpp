@@ -1,0 +1,54 @@
+#include "core/automations/automation_input.hpp"
+
+#include "core/automations/planner.hpp"
+
+namespace steward {
+
+using nlohmann::json;
+
+const json& automation_input_schema() {
+  static const json schema = json::parse(R"json({
+    "type": "object",
+    "required": ["name", "type"],
+    "additionalProperties": false,
+    "properties": {
+      "name": {"type": "string", "minLength": 1, "maxLength": 200, "description": "Shown in lists"},
+      "type": {"type": "string", "minLength": 1, "description": "An automation type plugin: script, sequence, ..."},
+      "params": {"type": "object", "description": "Validated against the type's schema", "default": {}},
+      "icon": {"type": "string", "maxLength": 100, "description": "An icon name such as fa-database"},
+      "description": {"type": "string", "maxLength": 2000},
+      "target": {"type": "string", "enum": ["local"], "default": "local",
+                 "description": "Where it runs; devices and groups arrive with the device hub"},
+      "enabled": {"type": "boolean", "default": true, "description": "A disabled automation does not run"},
+      "timeout": {"type": "integer", "minimum": 1, "maximum": 604800,
+                  "description": "Seconds before the run is stopped and stored as timeout"},
+      "tags": {"type": "array", "maxItems": 50, "items": {"type": "string", "minLength": 1, "maxLength": 64}}
+    }
+  })json");
+  return schema;
+}
+
+std::variant<Automation, SchemaError> automation_from_input(const json& body, const PluginRegistry& registry,
+                                                            std::int64_t default_timeout_s) {
+  if (auto err = validate_json(automation_input_schema(), body, "body")) {
+    // Report fields by their own name ("name", "params.command"), not "body.name".
+    if (err->path.rfind("body.", 0) == 0) err->path = err->path.substr(5);
+    return *err;
+  }
+  Automation a;
+  a.name = body["name"].get<std::string>();
+  a.type = body["type"].get<std::string>();
+  a.params = body.value("params", json::object());
+  a.icon = body.value("icon", "");
+  a.description = body.value("description", "");
+  a.target = body.value("target", "local");
+  a.enabled = body.value("enabled", true);
+  a.timeout_s = body.value("timeout", default_timeout_s);
+  a.tags = body.value("tags", json::array());
+
+  auto planned = plan_automation(registry, a.type, a.params);
+  if (auto* err = std::get_if<SchemaError>(&planned)) return *err;
+  return a;
+}
+
+}  // namespace steward

@@ -1,0 +1,64 @@
+#include "core/automations/automation_store.hpp"
+
+namespace steward {
+
+using nlohmann::json;
+
+namespace {
+const char* kColumns =
+    "id, name, type, icon, description, params_json, target, enabled, timeout_s, tags_json, "
+    "created_ms, updated_ms, last_run_ms, last_status";
+
+Automation from_row(const store::Row& r) {
+  Automation a;
+  a.id = r.text(0);
+  a.name = r.text(1);
+  a.type = r.text(2);
+  a.icon = r.text(3);
+  a.description = r.text(4);
+  a.params = json::parse(r.text(5));
+  a.target = r.text(6);
+  a.enabled = r.integer(7) != 0;
+  a.timeout_s = r.integer(8);
+  a.tags = json::parse(r.text(9));
+  a.created_ms = r.integer(10);
+  a.updated_ms = r.integer(11);
+  a.last_run_ms = r.optional_integer(12);
+  a.last_status = r.optional_text(13);
+  return a;
+}
+}  // namespace
+
+void AutomationStore::insert(const Automation& a) {
+  db_.execute(std::string("INSERT INTO automations(") + kColumns +
+                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+              {a.id, a.name, a.type, a.icon, a.description, a.params.dump(), a.target,
+               std::int64_t{a.enabled}, a.timeout_s, a.tags.dump(), a.created_ms, a.updated_ms});
+}
+
+bool AutomationStore::update(const Automation& a) {
+  return db_.execute(
+             "UPDATE automations SET name = ?, type = ?, icon = ?, description = ?, params_json = ?, "
+             "target = ?, enabled = ?, timeout_s = ?, tags_json = ?, updated_ms = ? WHERE id = ?",
+             {a.name, a.type, a.icon, a.description, a.params.dump(), a.target, std::int64_t{a.enabled},
+              a.timeout_s, a.tags.dump(), a.updated_ms, a.id}) > 0;
+}
+
+bool AutomationStore::remove(const std::string& id) {
+  return db_.execute("DELETE FROM automations WHERE id = ?", {id}) > 0;
+}
+
+std::optional<Automation> AutomationStore::get(const std::string& id) {
+  auto row = db_.query_one(std::string("SELECT ") + kColumns + " FROM automations WHERE id = ?", {id});
+  if (!row) return std::nullopt;
+  return from_row(*row);
+}
+
+std::vector<Automation> AutomationStore::list() {
+  std::vector<Automation> out;
+  for (const auto& r : db_.query(std::string("SELECT ") + kColumns + " FROM automations ORDER BY created_ms, id"))
+    out.push_back(from_row(r));
+  return out;
+}
+
+}  // namespace steward

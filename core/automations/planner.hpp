@@ -1,0 +1,27 @@
+// Turns an automation's type + params into validated steps, by asking the type plugin to
+// plan and checking every step's tool and args against the loaded tools' schemas.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/plugins/plugin_registry.hpp"
+#include "core/util/json_schema.hpp"
+
+namespace steward {
+
+struct Step {
+  std::string tool;
+  nlohmann::json args = nlohmann::json::object();
+  bool continue_on_error = false;  // a failure is recorded but does not fail the run
+  std::string name;
+};
+
+using PlanOutcome = std::variant<std::vector<Step>, SchemaError>;
+
+PlanOutcome plan_automation(const PluginRegistry& registry, const std::string& type,
+                            const nlohmann::json& params);
+
+}  // namespace steward

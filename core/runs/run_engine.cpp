@@ -1,0 +1,327 @@
+#include "core/runs/run_engine.hpp"
+
+#include "core/automations/planner.hpp"
+#include "core/runs/output_buffer.hpp"
+#include "core/util/clock.hpp"
+#include "core/util/ids.hpp"
+#include "core/util/log.hpp"
+
+namespace steward {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+enum CancelKind : int { kNotCancelled = 0, kByUser = 1, kByTimeout = 2, kByShutdown = 3 };
+}
+
+struct RunEngine::ActiveRun final : CallContext {
+  ActiveRun(RunRecord r, std::vector<Step> s, std::int64_t timeout, std::size_t cap)
+      : record(std::move(r)), steps(std::move(s)), timeout_s(timeout), output(cap) {}
+
+  bool on_output(steward_stream, std::string_view chunk) override {
+    output.append(chunk);
+    return !cancelled();
+  }
+  // Also the timeout check: every poll by the plugin compares against the deadline, so no
+  // watchdog thread is needed.
+  bool cancelled() const override {
+    if (cancel_kind.load() != kNotCancelled) return true;
+    if (has_deadline.load() && Clock::now() >= deadline) {
+      int expected = kNotCancelled;
+      cancel_kind.compare_exchange_strong(expected, kByTimeout);
+      return true;
+    }
+    return false;
+  }
+  void start_clock() {
+    deadline = Clock::now() + std::chrono::seconds(timeout_s);
+    has_deadline = true;
+  }
+
+  RunRecord record;  // owned by the worker while running; snapshot() reads under mutex_
+  std::vector<Step> steps;
+  std::int64_t timeout_s;
+  OutputBuffer output;
+  mutable std::atomic<int> cancel_kind{kNotCancelled};
+  std::string cancelled_by;
+  Clock::time_point deadline{};
+  std::atomic<bool> has_deadline{false};
+  std::string final_status;  // set by the worker; applied to `record` under the mutex
+  std::string final_reason;
+  bool counted_running = false;  // under the engine mutex
+  bool done = false;             // under the engine mutex
+  std::condition_variable done_cv;
+};
+
+RunEngine::RunEngine(RunStore& store, const PluginRegistry& registry, EngineOptions options)
+    : store_(store), registry_(registry), options_(options) {
+  if (options_.workers < 1) options_.workers = 1;
+  for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { worker_loop(); });
+}
+
+RunEngine::~RunEngine() { shutdown(std::chrono::milliseconds(0), std::chrono::milliseconds(5000)); }
+
+RunRecord RunEngine::submit(const Automation& a, const std::string& trigger, const std::string& requested_by) {
+  RunRecord record;
+  record.id = new_id("run");
+  record.automation_id = a.id;
+  record.trigger = trigger;
+  record.requested_by = requested_by;
+  record.created_ms = now_ms();
+
+  auto planned = plan_automation(registry_, a.type, a.params);
+  if (auto* err = std::get_if<SchemaError>(&planned)) {
+    // The automation was valid when saved; a plugin since removed or changed makes it
+    // unplannable. That is a failed run with its reason, not a lost request.
+    record.status = run_status::kFailed;
+    record.reason = "could not plan: " + err->text();
+    record.started_ms = record.finished_ms = record.created_ms;
+    {
+      std::lock_guard lock(mutex_);
+      if (!accepting_) throw EngineStopped();
+    }
+    store_.insert(record);
+    return record;
+  }
+
+  auto run = std::make_shared<ActiveRun>(record, std::get<std::vector<Step>>(std::move(planned)),
+                                         a.timeout_s, options_.output_cap_bytes);
+  std::lock_guard lock(mutex_);
+  if (!accepting_) throw EngineStopped();
+  // Reported `running` only when a worker is free and nobody waits ahead of it.
+  bool starts_now = running_ < options_.workers && waiting_ == 0;
+  if (starts_now) {
+    run->record.status = run_status::kRunning;
+    run->record.started_ms = record.created_ms;
+    run->counted_running = true;
+    ++running_;
+  } else {
+    run->record.status = run_status::kQueued;
+    ++waiting_;
+  }
+  // Stored before any worker can touch it, under the lock so order matches the queue.
+  store_.insert(run->record);
+  active_[run->record.id] = run;
+  queue_.push_back(run);
+  work_cv_.notify_one();
+  return run->record;
+}
+
+void RunEngine::worker_loop() {
+  for (;;) {
+    std::shared_ptr<ActiveRun> run;
+    {
+      std::unique_lock lock(mutex_);
+      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      run = queue_.front();
+      queue_.pop_front();
+      if (!run->counted_running) {
+        run->counted_running = true;
+        ++running_;
+        --waiting_;
+      }
+    }
+    try {
+      if (!run->record.started_ms && run->cancel_kind.load() == kNotCancelled) {
+        std::int64_t started = now_ms();
+        store_.mark_running(run->record.id, started);
+        std::lock_guard lock(mutex_);
+        run->record.started_ms = started;
+        run->record.status = run_status::kRunning;
+      }
+      if (run->cancel_kind.load() == kNotCancelled) execute(*run);
+    } catch (const std::exception& e) {
+      run->final_reason = std::string("internal error: ") + e.what();
+      run->final_status = run_status::kFailed;
+    }
+    complete(run);
+  }
+}
+
+void RunEngine::execute(ActiveRun& run) {
+  run.start_clock();
+  const std::size_t n = run.steps.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const Step& step = run.steps[i];
+    json rec = {{"tool", step.tool}, {"status", run_status::kRunning}, {"started", now_ms() / 1000}};
+    if (!step.name.empty()) rec["name"] = step.name;
+    if (run.cancelled()) break;
+    if (n > 1) run.output.append("[steward] step " + std::to_string(i + 1) + "/" + std::to_string(n) + ": " +
+                                 (step.name.empty() ? step.tool : step.name) + "\n");
+    const Plugin* tool = registry_.tool(step.tool);
+    run.result.clear();
+    run.error.clear();
+    steward_rc rc = tool ? tool->run(run, step.args.dump()) : STEWARD_ERROR;
+    if (!tool) run.error = "tool '" + step.tool + "' is not loaded";
+
+    json result = json::parse(run.result.empty() ? "{}" : run.result, nullptr, false);
+    if (result.is_object() && result.contains("exit_code") && result["exit_code"].is_number_integer()) {
+      rec["exit_code"] = result["exit_code"];
+      run.record.exit_code = result["exit_code"].get<std::int64_t>();
+    }
+    if (result.is_object()) rec["result"] = result;
+    rec["finished"] = now_ms() / 1000;
+
+    if (rc == STEWARD_OK && !run.cancelled()) {
+      rec["status"] = run_status::kDone;
+      run.record.steps.push_back(std::move(rec));
+      continue;
+    }
+    if (rc == STEWARD_CANCELLED || run.cancelled()) {
+      rec["status"] = run_status::kCancelled;
+      run.record.steps.push_back(std::move(rec));
+      break;
+    }
+    std::string why = run.error.empty() ? "step failed" : run.error;
+    rec["status"] = run_status::kFailed;
+    rec["error"] = why;
+    run.record.steps.push_back(std::move(rec));
+    if (!step.continue_on_error) {
+      run.final_status = run_status::kFailed;
+      run.final_reason = n > 1 ? "step " + std::to_string(i + 1) + " (" + step.tool + "): " + why : why;
+      return;
+    }
+  }
+  if (!run.cancelled()) run.final_status = run_status::kDone;
+}
+
+void RunEngine::complete(const std::shared_ptr<ActiveRun>& run) {
+  std::unique_lock state_lock(mutex_);
+  RunRecord& r = run->record;
+  r.status = run->final_status;
+  r.reason = run->final_reason;
+  switch (run->cancel_kind.load()) {
+    case kByUser:
+      r.status = run_status::kCancelled;
+      r.reason = "cancelled by " + run->cancelled_by;
+      break;
+    case kByTimeout:
+      r.status = run_status::kTimeout;
+      r.reason = "timed out after " + std::to_string(run->timeout_s) + " s";
+      break;
+    case kByShutdown:
+      r.status = run_status::kInterrupted;
+      r.reason = r.started_ms ? "the daemon stopped while the run was in progress"
+                              : "the daemon stopped before the run started";
+      break;
+    default:
+      break;
+  }
+  if (!run_status::is_final(r.status)) r.status = run_status::kFailed;  // defensive: never left running
+  r.finished_ms = now_ms();
+  r.output = run->output.text();
+  r.output_truncated = run->output.truncated();
+  RunRecord final_record = r;
+  state_lock.unlock();
+  try {
+    store_.finish(final_record);
+  } catch (const std::exception& e) {
+    log(LogLevel::Error, "runs", "could not store the end of " + r.id + ": " + e.what());
+  }
+  std::lock_guard lock(mutex_);
+  --running_;
+  active_.erase(r.id);
+  run->done = true;
+  run->done_cv.notify_all();
+  idle_cv_.notify_all();
+}
+
+bool RunEngine::wait(const std::string& run_id, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  auto it = active_.find(run_id);
+  if (it == active_.end()) return true;
+  auto run = it->second;
+  return run->done_cv.wait_for(lock, timeout, [&] { return run->done; });
+}
+
+std::optional<RunRecord> RunEngine::snapshot(const std::string& run_id) const {
+  std::shared_ptr<ActiveRun> run;
+  RunRecord copy;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = active_.find(run_id);
+    if (it == active_.end()) return std::nullopt;
+    run = it->second;
+    copy.id = run->record.id;
+    copy.automation_id = run->record.automation_id;
+    copy.trigger = run->record.trigger;
+    copy.status = run->record.status;
+    copy.created_ms = run->record.created_ms;
+    copy.started_ms = run->record.started_ms;
+    copy.requested_by = run->record.requested_by;
+  }
+  copy.output = run->output.text();
+  copy.output_truncated = run->output.truncated();
+  return copy;
+}
+
+bool RunEngine::cancel(const std::string& run_id, const std::string& by) {
+  std::lock_guard lock(mutex_);
+  auto it = active_.find(run_id);
+  if (it == active_.end()) return false;
+  int expected = kNotCancelled;
+  if (it->second->cancel_kind.compare_exchange_strong(expected, kByUser)) it->second->cancelled_by = by;
+  return true;
+}
+
+std::size_t RunEngine::active_count() const {
+  std::lock_guard lock(mutex_);
+  return active_.size();
+}
+
+bool RunEngine::wait_until_idle(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return idle_cv_.wait_for(lock, timeout, [&] { return active_.empty(); });
+}
+
+void RunEngine::shutdown(std::chrono::milliseconds grace, std::chrono::milliseconds kill_wait) {
+  {
+    std::lock_guard lock(mutex_);
+    if (workers_.empty()) return;  // already shut down
+    accepting_ = false;
+  }
+  if (!wait_until_idle(grace)) {
+    std::lock_guard lock(mutex_);
+    log(LogLevel::Warning, "runs", std::to_string(active_.size()) + " run(s) still active after the grace period; stopping them");
+    for (auto& [id, run] : active_) {
+      int expected = kNotCancelled;
+      run->cancel_kind.compare_exchange_strong(expected, kByShutdown);
+    }
+  }
+  bool idle = wait_until_idle(kill_wait);
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    work_cv_.notify_all();
+  }
+  if (idle) {
+    for (auto& t : workers_) t.join();
+  } else {
+    // A plugin ignores cancellation. Record its runs as interrupted now and leave its
+    // thread behind: the process is exiting and a join would hang forever.
+    std::lock_guard lock(mutex_);
+    for (auto& [id, run] : active_) {
+      log(LogLevel::Error, "runs", "run " + id + " did not stop; storing it as interrupted");
+      RunRecord r;
+      r.id = id;
+      r.automation_id = run->record.automation_id;
+      r.status = run_status::kInterrupted;
+      r.reason = "the daemon stopped; the tool did not respond to cancellation";
+      r.started_ms = run->record.started_ms;
+      r.created_ms = run->record.created_ms;
+      r.finished_ms = now_ms();
+      r.output = run->output.text();
+      r.output_truncated = run->output.truncated();
+      try {
+        store_.finish(r);
+      } catch (...) {
+      }
+    }
+    for (auto& t : workers_) t.detach();
+  }
+  workers_.clear();
+}
+
+}  // namespace steward

@@ -1,0 +1,85 @@
+// Runs automations: a bounded pool of worker threads takes runs in order, executes their
+// steps through tool plugins and stores the outcome. Cancellation (user, timeout,
+// shutdown) is cooperative: plugins poll is_cancelled() and stop their processes.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/automations/automation.hpp"
+#include "core/plugins/plugin_registry.hpp"
+#include "core/runs/run_record.hpp"
+#include "core/runs/run_store.hpp"
+
+namespace steward {
+
+struct EngineOptions {
+  int workers = 16;                       // runs executing at once; more wait as `queued`
+  std::size_t output_cap_bytes = 1 << 20; // per run
+};
+
+// Thrown by submit() once shutdown has begun.
+class EngineStopped : public std::runtime_error {
+ public:
+  EngineStopped() : std::runtime_error("the daemon is shutting down and accepts no new runs") {}
+};
+
+class RunEngine {
+ public:
+  RunEngine(RunStore& store, const PluginRegistry& registry, EngineOptions options);
+  ~RunEngine();
+  RunEngine(const RunEngine&) = delete;
+  RunEngine& operator=(const RunEngine&) = delete;
+
+  // Plans, stores and starts (or queues) a run. A plan that fails is stored as a failed
+  // run with the reason, never lost. Throws EngineStopped during shutdown.
+  RunRecord submit(const Automation& automation, const std::string& trigger, const std::string& requested_by);
+
+  // Blocks until the run is no longer active or `timeout` passes; true when it is done.
+  bool wait(const std::string& run_id, std::chrono::milliseconds timeout);
+  // The live state of an active run (output so far), or nullopt when it is not active.
+  std::optional<RunRecord> snapshot(const std::string& run_id) const;
+  // Asks an active run to stop; false when it is not active.
+  bool cancel(const std::string& run_id, const std::string& by);
+
+  // Stops accepting runs, lets active ones finish for `grace`, then cancels the rest and
+  // waits up to `kill_wait` for their plugins to stop. Every run ends stored in a final
+  // status; anything still stuck in a plugin is stored `interrupted` regardless.
+  void shutdown(std::chrono::milliseconds grace, std::chrono::milliseconds kill_wait);
+
+  std::size_t active_count() const;
+
+ private:
+  struct ActiveRun;
+  void worker_loop();
+  void execute(ActiveRun& run);
+  void complete(const std::shared_ptr<ActiveRun>& run);
+  bool wait_until_idle(std::chrono::milliseconds timeout);
+
+  RunStore& store_;
+  const PluginRegistry& registry_;
+  EngineOptions options_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable work_cv_;  // workers wait for runs
+  std::condition_variable idle_cv_;  // shutdown waits for active_ to empty
+  std::deque<std::shared_ptr<ActiveRun>> queue_;
+  std::map<std::string, std::shared_ptr<ActiveRun>> active_;  // queued + running
+  int running_ = 0;        // runs a worker executes or will pick up at once
+  std::size_t waiting_ = 0;  // runs stored as `queued`
+  bool accepting_ = true;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace steward

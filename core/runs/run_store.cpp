@@ -1,0 +1,99 @@
+#include "core/runs/run_store.hpp"
+
+#include "core/util/clock.hpp"
+
+namespace steward {
+
+using nlohmann::json;
+using store::Value;
+
+namespace {
+const char* kColumns =
+    "id, automation_id, trigger, status, reason, created_ms, started_ms, finished_ms, exit_code, "
+    "output, output_truncated, steps_json, requested_by";
+
+Value opt(const std::optional<std::int64_t>& v) { return v ? Value(*v) : Value(nullptr); }
+
+RunRecord from_row(const store::Row& r) {
+  RunRecord run;
+  run.id = r.text(0);
+  run.automation_id = r.text(1);
+  run.trigger = r.text(2);
+  run.status = r.text(3);
+  run.reason = r.text(4);
+  run.created_ms = r.integer(5);
+  run.started_ms = r.optional_integer(6);
+  run.finished_ms = r.optional_integer(7);
+  run.exit_code = r.optional_integer(8);
+  run.output = r.text(9);
+  run.output_truncated = r.integer(10) != 0;
+  run.steps = json::parse(r.text(11));
+  run.requested_by = r.text(12);
+  return run;
+}
+}  // namespace
+
+void RunStore::insert(const RunRecord& r) {
+  db_.transaction([&] {
+    db_.execute(std::string("INSERT INTO runs(") + kColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                {r.id, r.automation_id, r.trigger, r.status, r.reason, r.created_ms, opt(r.started_ms),
+                 opt(r.finished_ms), opt(r.exit_code), r.output, std::int64_t{r.output_truncated},
+                 r.steps.dump(), r.requested_by});
+    db_.execute("UPDATE automations SET last_run_ms = ?, last_status = ? WHERE id = ?",
+                {r.started_ms ? *r.started_ms : r.created_ms, r.status, r.automation_id});
+  });
+}
+
+void RunStore::mark_running(const std::string& id, std::int64_t started_ms) {
+  db_.transaction([&] {
+    db_.execute("UPDATE runs SET status = 'running', started_ms = ? WHERE id = ?", {started_ms, id});
+    db_.execute("UPDATE automations SET last_run_ms = ?, last_status = 'running' WHERE id = "
+                "(SELECT automation_id FROM runs WHERE id = ?)",
+                {started_ms, id});
+  });
+}
+
+void RunStore::finish(const RunRecord& r) {
+  db_.transaction([&] {
+    db_.execute(
+        "UPDATE runs SET status = ?, reason = ?, started_ms = ?, finished_ms = ?, exit_code = ?, "
+        "output = ?, output_truncated = ?, steps_json = ? WHERE id = ?",
+        {r.status, r.reason, opt(r.started_ms), opt(r.finished_ms), opt(r.exit_code), r.output,
+         std::int64_t{r.output_truncated}, r.steps.dump(), r.id});
+    db_.execute("UPDATE automations SET last_run_ms = ?, last_status = ? WHERE id = ?",
+                {r.started_ms ? *r.started_ms : r.created_ms, r.status, r.automation_id});
+  });
+}
+
+std::optional<RunRecord> RunStore::get(const std::string& id) {
+  auto row = db_.query_one(std::string("SELECT ") + kColumns + " FROM runs WHERE id = ?", {id});
+  if (!row) return std::nullopt;
+  return from_row(*row);
+}
+
+std::vector<RunRecord> RunStore::list_for_automation(const std::string& automation_id, int limit, int offset) {
+  std::vector<RunRecord> out;
+  for (const auto& r : db_.query(std::string("SELECT ") + kColumns +
+                                     " FROM runs WHERE automation_id = ? ORDER BY created_ms DESC, id "
+                                     "LIMIT ? OFFSET ?",
+                                 {automation_id, std::int64_t{limit}, std::int64_t{offset}}))
+    out.push_back(from_row(r));
+  return out;
+}
+
+int RunStore::interrupt_unfinished(const std::string& reason) {
+  return db_.transaction([&] {
+    auto n = db_.execute(
+        "UPDATE runs SET status = 'interrupted', reason = ?, finished_ms = ? "
+        "WHERE status IN ('running', 'queued')",
+        {reason, now_ms()});
+    db_.execute(
+        "UPDATE automations SET last_status = 'interrupted' WHERE id IN "
+        "(SELECT automation_id FROM runs WHERE status = 'interrupted' AND reason = ?) "
+        "AND last_status IN ('running', 'queued')",
+        {reason});
+    return static_cast<int>(n);
+  });
+}
+
+}  // namespace steward

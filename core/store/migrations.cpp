@@ -1,0 +1,55 @@
+#include "core/store/migrations.hpp"
+
+namespace steward::store {
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> all = {
+      {1,
+       "automations, runs, api keys",
+       {
+           R"(CREATE TABLE automations (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                type TEXT NOT NULL,
+                icon TEXT,
+                description TEXT,
+                params_json TEXT NOT NULL,
+                target TEXT NOT NULL DEFAULT 'local',
+                enabled INTEGER NOT NULL DEFAULT 1,
+                timeout_s INTEGER NOT NULL,
+                tags_json TEXT NOT NULL DEFAULT '[]',
+                created_ms INTEGER NOT NULL,
+                updated_ms INTEGER NOT NULL,
+                last_run_ms INTEGER,
+                last_status TEXT))",
+           R"(CREATE TABLE runs (
+                id TEXT PRIMARY KEY,
+                automation_id TEXT,
+                trigger TEXT NOT NULL,
+                status TEXT NOT NULL,
+                reason TEXT,
+                created_ms INTEGER NOT NULL,
+                started_ms INTEGER,
+                finished_ms INTEGER,
+                exit_code INTEGER,
+                output TEXT NOT NULL DEFAULT '',
+                output_truncated INTEGER NOT NULL DEFAULT 0,
+                steps_json TEXT NOT NULL DEFAULT '[]',
+                requested_by TEXT))",
+           "CREATE INDEX runs_by_automation ON runs(automation_id, created_ms)",
+           "CREATE INDEX runs_by_status ON runs(status)",
+           R"(CREATE TABLE api_keys (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                automation_id TEXT,
+                secret_hash TEXT NOT NULL,
+                created_ms INTEGER NOT NULL,
+                expires_ms INTEGER,
+                revoked_ms INTEGER))",
+       }},
+  };
+  return all;
+}
+
+}  // namespace steward::store

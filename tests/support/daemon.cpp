@@ -1,0 +1,155 @@
+#include "tests/support/daemon.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace steward::test {
+
+namespace {
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+            const std::string& out_file, const std::string& err_file) {
+  std::vector<std::string> argv_s = {STEWARD_BINARY};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& s : argv_s) argv.push_back(s.data());
+  argv.push_back(nullptr);
+
+  std::vector<std::string> env_s;
+  for (char** e = environ; *e; ++e) {
+    std::string entry(*e);
+    if (entry.rfind("STEWARD_", 0) == 0) continue;  // tests control the daemon's settings
+    env_s.push_back(entry);
+  }
+  for (const auto& [k, v] : env) env_s.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& s : env_s) envp.push_back(s.data());
+  envp.push_back(nullptr);
+
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) throw std::runtime_error("cannot start steward");
+  return pid;
+}
+
+}  // namespace
+
+Daemon::Daemon(DaemonOptions options) {
+  data_dir_ = options.data_dir.empty() ? (dir_.path() / "data").string() : options.data_dir;
+  std::vector<std::string> args = {"serve", "--port", "0", "--bind", "127.0.0.1", "--data-dir", data_dir_};
+  args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
+  pid_ = spawn(args, options.env, (dir_.path() / "stdout.log").string(), (dir_.path() / "stderr.log").string());
+
+  static const std::regex kListening("listening on http://[0-9.]+:([0-9]+)");
+  static const std::regex kKey("\\b(stw_[a-z2-7]+)\\b");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::string out = stdout_text();
+    std::smatch m;
+    if (std::regex_search(out, m, kListening)) {
+      port_ = std::stoi(m[1]);
+      // The key line follows the listening line on a first start.
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      out = stdout_text();
+      if (std::regex_search(out, m, kKey)) admin_key_ = m[1];
+      return;
+    }
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("steward serve exited at start: " + stderr_text());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  stop(SIGKILL);
+  throw std::runtime_error("steward serve did not start within 20 s: " + stderr_text());
+}
+
+Daemon::~Daemon() {
+  if (pid_ > 0) stop(SIGTERM, std::chrono::seconds(20));
+}
+
+int Daemon::stop(int sig, std::chrono::seconds timeout) {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, sig);
+  int status = 0;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (::waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  pid_ = -1;
+  return status;
+}
+
+std::string Daemon::stdout_text() const { return read_file(dir_.path() / "stdout.log"); }
+std::string Daemon::stderr_text() const { return read_file(dir_.path() / "stderr.log"); }
+
+HttpResult Daemon::api(const std::string& method, const std::string& path, const nlohmann::json& body) const {
+  return test::api(port_, admin_key_, method, path, body);
+}
+
+HttpResult Daemon::api_as(const std::string& key, const std::string& method, const std::string& path,
+                          const nlohmann::json& body) const {
+  return test::api(port_, key, method, path, body);
+}
+
+nlohmann::json Daemon::wait_for_run(const std::string& run_id, std::chrono::seconds timeout) const {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto r = api("GET", "/api/automations/runs/" + run_id);
+    if (r.status != 200) throw std::runtime_error("GET run " + run_id + " -> " + std::to_string(r.status) + " " + r.body);
+    auto j = r.json();
+    std::string s = j["status"];
+    if (s != "running" && s != "queued" && s != "pending_approval") return j;
+    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("run " + run_id + " still " + s);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+CommandResult run_steward(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+  TempDir dir;
+  auto out = (dir.path() / "out").string(), err = (dir.path() / "err").string();
+  pid_t pid = spawn(args, env, out, err);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), read_file(out), read_file(err)};
+}
+
+std::string last_line(const std::string& text) {
+  std::istringstream in(text);
+  std::string line, last;
+  while (std::getline(in, line))
+    if (!line.empty()) last = line;
+  return last;
+}
+
+}  // namespace steward::test

@@ -1,0 +1,65 @@
+// A real `steward serve` process for runtime tests: its own temp data directory, a free
+// port (--port 0, read back from its "listening on" line) and the first admin key.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tests/support/http_client.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace steward::test {
+
+struct DaemonOptions {
+  std::string data_dir;                 // empty: a fresh temp dir owned by the Daemon
+  std::vector<std::string> extra_args;  // e.g. {"--plugin-dir", dir}
+  std::map<std::string, std::string> env;
+};
+
+class Daemon {
+ public:
+  explicit Daemon(DaemonOptions options = {});
+  ~Daemon();  // SIGTERM, then SIGKILL if it has not exited in 20 s
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  const std::string& admin_key() const { return admin_key_; }  // empty after the first start
+  const std::string& data_dir() const { return data_dir_; }
+
+  // Sends `sig` and waits for the exit; returns the wait status.
+  int stop(int sig, std::chrono::seconds timeout = std::chrono::seconds(30));
+  bool running() const { return pid_ > 0; }
+  std::string stdout_text() const;
+  std::string stderr_text() const;
+
+  HttpResult api(const std::string& method, const std::string& path, const nlohmann::json& body = nullptr) const;
+  HttpResult api_as(const std::string& key, const std::string& method, const std::string& path,
+                    const nlohmann::json& body = nullptr) const;
+  // Polls GET /api/automations/runs/ID until the status is final; returns the run JSON.
+  nlohmann::json wait_for_run(const std::string& run_id, std::chrono::seconds timeout = std::chrono::seconds(60)) const;
+
+ private:
+  TempDir dir_;  // logs, and the data dir unless one was given
+  std::string data_dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string admin_key_;
+};
+
+// Runs `steward ARGS...` to completion; returns exit code, stdout and stderr.
+struct CommandResult {
+  int exit_code;
+  std::string out, err;
+};
+CommandResult run_steward(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
+
+// The last non-empty line of a text.
+std::string last_line(const std::string& text);
+
+}  // namespace steward::test
