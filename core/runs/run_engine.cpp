@@ -281,6 +281,11 @@ void RunEngine::shutdown(std::chrono::milliseconds grace, std::chrono::milliseco
     std::lock_guard lock(mutex_);
     if (workers_.empty()) return;  // already shut down
     accepting_ = false;
+    // Runs still waiting for a worker do not start now: they end `interrupted` at once.
+    for (auto& run : queue_) {
+      int expected = kNotCancelled;
+      if (!run->counted_running) run->cancel_kind.compare_exchange_strong(expected, kByShutdown);
+    }
   }
   if (!wait_until_idle(grace)) {
     std::lock_guard lock(mutex_);
