@@ -109,6 +109,7 @@ void PluginRegistry::load_directory(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
     if (entry.path().extension() == ".so") files.push_back(entry.path());
+  if (ec) log(LogLevel::Error, "plugins", "cannot list plugin directory " + dir.string() + ": " + ec.message());
   std::sort(files.begin(), files.end());
   for (const auto& f : files) load_file(f);
 }
@@ -120,7 +121,7 @@ std::string PluginRegistry::refuse(PluginInfo& info, const std::string& reason) 
   return reason;
 }
 
-const PluginInfo& PluginRegistry::load_file(const std::filesystem::path& file) {
+PluginInfo PluginRegistry::load_file(const std::filesystem::path& file) {
   PluginInfo& info = infos_.emplace_back();
   info.file = file.string();
 
@@ -131,13 +132,14 @@ const PluginInfo& PluginRegistry::load_file(const std::filesystem::path& file) {
     refuse(info, "cannot be loaded: " + load_error_text(ec));
     return info;
   }
+  // Its static constructors have run: from here on it stays mapped, whatever the verdict.
+  kept_libraries().push_back(lib);
   if (!lib.has(STEWARD_PLUGIN_ENTRY_SYMBOL)) {
     refuse(info, std::string("does not export ") + STEWARD_PLUGIN_ENTRY_SYMBOL + " (not a Steward plugin)");
     return info;
   }
   auto& entry = lib.get<const steward_plugin_v1*(uint32_t)>(STEWARD_PLUGIN_ENTRY_SYMBOL);
   const steward_plugin_v1* d = entry(STEWARD_ABI_VERSION);
-  kept_libraries().push_back(lib);  // the descriptor lives in the library: keep it mapped
 
   if (d == nullptr) {
     refuse(info, "its entry point returned no descriptor for host ABI " +

@@ -67,8 +67,8 @@ class PluginRegistry {
 
   // Loads every *.so in `dir` (sorted by file name). A missing dir is logged and skipped.
   void load_directory(const std::filesystem::path& dir);
-  // Loads one file; returns its info (also kept in plugins()).
-  const PluginInfo& load_file(const std::filesystem::path& file);
+  // Loads one file; returns a copy of its info (also kept in plugins()).
+  PluginInfo load_file(const std::filesystem::path& file);
 
   const Plugin* tool(const std::string& name) const;
   const Plugin* automation_type(const std::string& name) const;
