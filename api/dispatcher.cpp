@@ -14,6 +14,26 @@ std::optional<std::string> bearer_token(const Request& req) {
 }
 }  // namespace
 
+bool admits(const Access& access, const Principal& who, const std::map<std::string, std::string>& params) {
+  for (Permission p : access.any_of) {
+    if (!role_grants(who.role, p)) continue;
+    if (is_scoped(p) && who.automation_id) {
+      auto id = params.find("id");
+      if (id == params.end() || id->second != *who.automation_id) continue;
+    }
+    return true;
+  }
+  return false;
+}
+
+namespace {
+std::string permission_list(const Access& access) {
+  std::string out;
+  for (Permission p : access.any_of) out += (out.empty() ? "'" : " or '") + std::string(permission_name(p)) + "'";
+  return out;
+}
+}  // namespace
+
 Response Dispatcher::dispatch(Request& req) const {
   auto match = router_.match(req.method, req.path);
   if (!match.route) {
@@ -31,23 +51,41 @@ Response Dispatcher::dispatch(Request& req) const {
 
   if (!route.access.is_public) {
     auto token = bearer_token(req);
-    if (!token) {
-      auto r = error_response(401, "unauthorized", "an API key is required: Authorization: Bearer <key>");
-      r.headers.emplace_back("WWW-Authenticate", "Bearer");
-      return r;
-    }
-    req.principal = keys_.verify(*token);
+    if (token) req.principal = keys_.verify(*token);
     if (!req.principal) {
-      auto r = error_response(401, "unauthorized", "the API key is unknown, revoked or expired");
-      r.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      std::string why = token ? "the API key is unknown, revoked or expired" : "an API key is required: Authorization: Bearer <key>";
+      if (audit_) audit_->append("anonymous", "auth.denied", req.method + " " + req.path, "401", why);
+      auto r = error_response(401, "unauthorized", why);
+      r.headers.emplace_back("WWW-Authenticate", token ? "Bearer error=\"invalid_token\"" : "Bearer");
       return r;
     }
-    if (!role_grants(req.principal->role, route.access.permission))
-      return error_response(403, "forbidden",
-                            "the key '" + req.principal->name + "' (" + std::string(role_name(req.principal->role)) +
-                                ") lacks the permission '" + std::string(permission_name(route.access.permission)) + "'");
+    if (!admits(route.access, *req.principal, req.params)) {
+      std::string why = "the key '" + req.principal->name + "' (" + std::string(role_name(req.principal->role)) +
+                        (req.principal->automation_id ? ", bound to " + *req.principal->automation_id : "") +
+                        ") lacks the permission " + permission_list(route.access) + " here";
+      if (audit_) audit_->append(req.principal->name, "auth.forbidden", req.method + " " + req.path, "403", why);
+      return error_response(403, "forbidden", why);
+    }
   }
 
+  Response response = handle(req, route);
+  // Reads are not audited; every attempt to change something is, with its outcome.
+  if (audit_ && req.method != "GET" && req.method != "HEAD" && !route.access.is_public) {
+    std::string target;
+    for (const auto& [k, v] : req.params) target += (target.empty() ? "" : " ") + v;
+    if (target.empty()) target = req.path;
+    std::string detail;
+    if (response.status >= 400) {
+      auto body = nlohmann::json::parse(response.body, nullptr, false);
+      if (body.is_object() && body.contains("error")) detail = body["error"].value("code", "");
+    }
+    audit_->append(req.principal ? req.principal->name : "anonymous", req.method + " " + route.pattern, target,
+                   std::to_string(response.status), detail);
+  }
+  return response;
+}
+
+Response Dispatcher::handle(Request& req, const Route& route) const {
   try {
     return route.handler(req);
   } catch (const ApiError& e) {

@@ -15,11 +15,13 @@ namespace steward::api {
 
 using Handler = std::function<Response(Request&)>;
 
+// Who may call a route: public, or a key holding any one of `any_of`.
 struct Access {
   bool is_public = false;
-  Permission permission = Permission::Admin;
-  static Access open() { return {true, Permission::Admin}; }
-  static Access needs(Permission p) { return {false, p}; }
+  std::vector<Permission> any_of;
+  static Access open() { return {true, {}}; }
+  static Access needs(Permission p) { return {false, {p}}; }
+  static Access any(std::initializer_list<Permission> ps) { return {false, ps}; }
 };
 
 struct Route {

@@ -3,11 +3,27 @@
 #include <iostream>
 
 #include "app/commands.hpp"
+#include "core/automations/automation_store.hpp"
 #include "core/keys/key_store.hpp"
+#include "core/util/clock.hpp"
 
 namespace steward::app {
 
 namespace {
+// "3600", "90s", "90m", "12h", "30d" -> seconds.
+std::optional<std::int64_t> parse_duration_s(const std::string& text) {
+  try {
+    size_t used = 0;
+    std::int64_t n = std::stoll(text, &used);
+    std::string unit = text.substr(used);
+    std::int64_t mult = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
+    if (mult == 0 || n <= 0) return std::nullopt;
+    return n * mult;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 std::string option(const CommandLine& cmd, const std::string& name) {
   auto it = cmd.options.find(name);
   return it == cmd.options.end() ? "" : it->second;
@@ -25,19 +41,37 @@ int run_keys(const CommandLine& cmd) {
     auto role = parse_role(option(cmd, "role"));
     std::string name = option(cmd, "name");
     if (!role) {
-      std::cerr << "steward keys create: --role must be admin, full-access or view-only\n";
+      std::cerr << "steward keys create: --role must be admin, full-access, single-task or view-only\n";
       return 2;
     }
-    if (*role == Role::SingleTask) {
-      std::cerr << "steward keys create: single-task keys are not available yet (they need per-automation scoping)\n";
+    std::string automation = option(cmd, "automation");
+    if (*role == Role::SingleTask && automation.empty()) {
+      std::cerr << "steward keys create: a single-task key needs --automation ID (the one automation it may run)\n";
+      return 2;
+    }
+    if (*role != Role::SingleTask && !automation.empty()) {
+      std::cerr << "steward keys create: --automation is only for --role single-task\n";
       return 2;
     }
     if (name.empty()) {
       std::cerr << "steward keys create: --name is required (who holds the key)\n";
       return 2;
     }
+    std::optional<std::int64_t> expires_ms;
+    if (auto text = option(cmd, "expires_in"); !text.empty()) {
+      auto seconds = parse_duration_s(text);
+      if (!seconds) {
+        std::cerr << "steward keys create: --expires-in takes a duration like 3600, 90m, 12h or 30d\n";
+        return 2;
+      }
+      expires_ms = now_ms() + *seconds * 1000;
+    }
     store::Database db(s.data_dir);
-    auto key = KeyStore(db).create(name, *role);
+    if (!automation.empty() && !AutomationStore(db).get(automation)) {
+      std::cerr << "steward keys create: no automation " << automation << "\n";
+      return 1;
+    }
+    auto key = KeyStore(db).create(name, *role, automation.empty() ? std::nullopt : std::optional(automation), expires_ms);
     std::cout << "Created " << key.id << " (" << role_name(*role) << ") for " << name << ". The key, shown only now:\n"
               << key.secret << std::endl;
     return 0;
@@ -45,7 +79,8 @@ int run_keys(const CommandLine& cmd) {
   if (action == "list") {
     store::Database db(s.data_dir);
     for (const auto& k : KeyStore(db).list())
-      std::cout << k.id << "  " << k.role << "  " << k.name << (k.revoked_ms ? "  (revoked)" : "") << "\n";
+      std::cout << k.id << "  " << k.role << "  " << k.name << (k.automation_id ? "  automation=" + *k.automation_id : "")
+                << (k.revoked_ms ? "  (revoked)" : "") << "\n";
     return 0;
   }
   if (action == "revoke") {

@@ -20,7 +20,7 @@ const char* kUsage =
     "Commands:\n"
     "  serve                       run the daemon (REST API, runs)\n"
     "  plugins list [--json]       show every plugin found, loaded or refused, and why\n"
-    "  keys create --role ROLE --name NAME [--automation ID]\n"
+    "  keys create --role ROLE --name NAME [--automation ID] [--expires-in 30d]\n"
     "                              create an API key; the key is the last line of output\n"
     "  keys list                   list keys (never their secrets)\n"
     "  keys revoke KEY_ID          revoke a key at once\n"
@@ -40,7 +40,8 @@ class StewardApp : public Poco::Util::Application {
       options.addOption(Option(steward::app::option_name(d.key), "", d.description + " [" + d.default_value + "]")
                             .required(false).repeatable(d.key == "plugin_dir").argument("VALUE"));
     }
-    options.addOption(Option("role", "", "keys create: admin, full-access or view-only").required(false).argument("ROLE"));
+    options.addOption(Option("role", "", "keys create: admin, full-access, single-task or view-only").required(false).argument("ROLE"));
+    options.addOption(Option("expires-in", "", "keys create: lifetime such as 3600, 90m, 12h, 30d").required(false).argument("DURATION"));
     options.addOption(Option("name", "", "keys create: who holds the key").required(false).argument("NAME"));
     options.addOption(Option("automation", "", "keys create: the automation a single-task key is bound to")
                           .required(false).argument("ID"));

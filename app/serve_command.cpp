@@ -66,12 +66,17 @@ int run_serve(const CommandLine& cmd) {
     for (const auto& dir : plugin_directories(s)) registry.load_directory(dir);
 
     RunEngine engine(runs, registry, EngineOptions{s.workers, static_cast<std::size_t>(s.output_cap_bytes)});
+    AuditLog audit(db);
+    ApprovalService approvals(db, runs, engine, audit);
+    approvals.expire_due();  // requests that expired while the daemon was down
+    approvals.start_expiry(std::chrono::seconds(1));
+    RunLauncher launcher(engine, approvals, registry);
 
     api::Router router;
-    api::ApiContext ctx{automations, runs, engine, registry, keys, s.default_timeout_s,
+    api::ApiContext ctx{automations, runs,     engine, registry, keys, approvals, launcher, audit, s.default_timeout_s,
                         std::chrono::seconds(s.max_wait_s), STEWARD_VERSION};
     api::add_all_routes(router, ctx);
-    api::Dispatcher dispatcher(router, keys);
+    api::Dispatcher dispatcher(router, keys, &audit);
     api::HttpServer http(dispatcher, api::HttpServerOptions{s.bind, s.port, s.http_threads,
                                                             static_cast<std::size_t>(s.max_body_bytes), 10});
     http.start();

@@ -5,10 +5,13 @@
 #include <cstdint>
 
 #include "api/router.hpp"
+#include "core/approvals/approval_service.hpp"
+#include "core/audit/audit_log.hpp"
 #include "core/automations/automation_store.hpp"
 #include "core/keys/key_store.hpp"
 #include "core/plugins/plugin_registry.hpp"
 #include "core/runs/run_engine.hpp"
+#include "core/runs/run_launcher.hpp"
 #include "core/runs/run_store.hpp"
 
 namespace steward::api {
@@ -19,6 +22,9 @@ struct ApiContext {
   RunEngine& engine;
   const PluginRegistry& registry;
   KeyStore& keys;
+  ApprovalService& approvals;
+  RunLauncher& launcher;
+  AuditLog& audit;
   std::int64_t default_timeout_s = 3600;
   std::chrono::seconds max_wait{300};  // longest a ?wait=1 request is held open
   std::string version;
@@ -27,12 +33,27 @@ struct ApiContext {
 void add_system_routes(Router& router, ApiContext& ctx);
 void add_automation_routes(Router& router, ApiContext& ctx);
 void add_run_routes(Router& router, ApiContext& ctx);
+void add_key_routes(Router& router, ApiContext& ctx);
+void add_approval_routes(Router& router, ApiContext& ctx);
+void add_v1_routes(Router& router, ApiContext& ctx);
+void add_audit_routes(Router& router, ApiContext& ctx);
+
+// Shared by routes that start runs: the launch as JSON, with the approval id when held.
+nlohmann::json launch_json(const Launch& launch);
+// A run's current state: live from the engine while active, else from the store.
+std::optional<RunRecord> current_run(ApiContext& ctx, const std::string& run_id);
+// Holds a ?wait=1 request until the run ends (a run waiting for approval answers at once).
+nlohmann::json wait_for_run(ApiContext& ctx, const RunRecord& run);
 
 // Every route of this build, in one call (the server and the route tests use it).
 inline void add_all_routes(Router& router, ApiContext& ctx) {
   add_system_routes(router, ctx);
   add_automation_routes(router, ctx);
   add_run_routes(router, ctx);
+  add_key_routes(router, ctx);
+  add_approval_routes(router, ctx);
+  add_v1_routes(router, ctx);
+  add_audit_routes(router, ctx);
 }
 
 }  // namespace steward::api

@@ -1,5 +1,6 @@
 // /api/automations — seed 002's Automations API: list, create, get, update, delete, run.
 #include "api/routes/api_context.hpp"
+#include "api/routes/route_helpers.hpp"
 #include "core/automations/automation_input.hpp"
 #include "core/util/clock.hpp"
 #include "core/util/ids.hpp"
@@ -24,11 +25,6 @@ Automation find_or_throw(ApiContext& ctx, const std::string& id) {
   return *a;
 }
 
-bool wants_wait(const Request& req) {
-  auto w = req.query_or("wait", "0");
-  return w == "1" || w == "true";
-}
-
 }  // namespace
 
 void add_automation_routes(Router& router, ApiContext& ctx) {
@@ -46,7 +42,8 @@ void add_automation_routes(Router& router, ApiContext& ctx) {
     return Response::json(201, {{"id", a.id}, {"status", "created"}});
   });
 
-  router.add("GET", "/api/automations/{id}", Access::needs(Permission::History), [&ctx](Request& req) {
+  router.add("GET", "/api/automations/{id}", Access::any({Permission::History, Permission::ScenarioHistory}),
+             [&ctx](Request& req) {
     return Response::json(200, to_json(find_or_throw(ctx, req.params["id"])));
   });
 
@@ -66,34 +63,17 @@ void add_automation_routes(Router& router, ApiContext& ctx) {
     return Response::json(200, {{"status", "deleted"}});
   });
 
-  router.add("POST", "/api/automations/{id}/run", Access::needs(Permission::Run), [&ctx](Request& req) {
-    Automation a = find_or_throw(ctx, req.params["id"]);
-    if (!a.enabled) throw ApiError(409, "automation_disabled", "automation '" + a.id + "' is disabled");
-    RunRecord run;
-    try {
-      run = ctx.engine.submit(a, "manual", req.principal ? req.principal->name : "");
-    } catch (const EngineStopped& e) {
-      throw ApiError(503, "shutting_down", e.what());
-    }
-    if (!wants_wait(req)) return Response::json(200, {{"run_id", run.id}, {"status", run.status}});
-    ctx.engine.wait(run.id, ctx.max_wait);
-    // Still active after max_wait: answer with its live state; the client polls from there.
-    if (auto live = ctx.engine.snapshot(run.id)) return Response::json(200, to_json(*live));
-    auto stored = ctx.runs.get(run.id);
-    return Response::json(200, to_json(stored ? *stored : run));
+  router.add("POST", "/api/automations/{id}/run", Access::any({Permission::Run, Permission::ScenarioRun}),
+             [&ctx](Request& req) {
+    Launch launch = launch_or_throw(ctx, req.params["id"], "manual", *req.principal);
+    if (!wants_wait(req)) return Response::json(200, launch_json(launch));
+    return Response::json(200, wait_for_run(ctx, launch.run));
   });
 
-  router.add("GET", "/api/automations/{id}/runs", Access::needs(Permission::History), [&ctx](Request& req) {
+  router.add("GET", "/api/automations/{id}/runs", Access::any({Permission::History, Permission::ScenarioHistory}),
+             [&ctx](Request& req) {
     Automation a = find_or_throw(ctx, req.params["id"]);
-    int limit = 50, offset = 0;
-    try {
-      limit = std::stoi(req.query_or("limit", "50"));
-      offset = std::stoi(req.query_or("offset", "0"));
-    } catch (const std::exception&) {
-      throw ApiError(400, "invalid_field", "limit and offset must be integers", "limit");
-    }
-    if (limit < 1 || limit > 500) throw ApiError(400, "invalid_field", "limit must be 1-500", "limit");
-    if (offset < 0) throw ApiError(400, "invalid_field", "offset must be >= 0", "offset");
+    auto [limit, offset] = paging(req, 50, 500);
     json list = json::array();
     for (const auto& r : ctx.runs.list_for_automation(a.id, limit, offset)) list.push_back(to_json(r));
     return Response::json(200, {{"runs", list}, {"limit", limit}, {"offset", offset}});

@@ -1,24 +1,45 @@
 // /api/automations/runs/{run_id} — a run's status and output, live while it runs.
 #include "api/routes/api_context.hpp"
+#include "api/routes/route_helpers.hpp"
 
 namespace steward::api {
+
+using nlohmann::json;
+
+json launch_json(const Launch& launch) {
+  json j = {{"run_id", launch.run.id}, {"status", launch.run.status}};
+  if (launch.approval) j["approval_id"] = launch.approval->id;
+  return j;
+}
+
+std::optional<RunRecord> current_run(ApiContext& ctx, const std::string& run_id) {
+  if (auto live = ctx.engine.snapshot(run_id)) return live;
+  return ctx.runs.get(run_id);
+}
+
+json wait_for_run(ApiContext& ctx, const RunRecord& run) {
+  // A held run cannot end until people decide; waiting for them would only tie up a thread.
+  if (run.status != run_status::kPendingApproval) ctx.engine.wait(run.id, ctx.max_wait);
+  // Still active after max_wait: its live state; the client polls from there.
+  auto now = current_run(ctx, run.id);
+  return to_json(now ? *now : run);
+}
 
 void add_run_routes(Router& router, ApiContext& ctx) {
   router.add("GET", "/api/automations/runs/{run_id}", Access::needs(Permission::History), [&ctx](Request& req) {
     const std::string& id = req.params["run_id"];
-    if (auto live = ctx.engine.snapshot(id)) return Response::json(200, to_json(*live));
-    auto stored = ctx.runs.get(id);
-    if (!stored) throw ApiError(404, "not_found", "no run '" + id + "'");
-    return Response::json(200, to_json(*stored));
+    auto run = current_run(ctx, id);
+    if (!run) throw ApiError(404, "not_found", "no run '" + id + "'");
+    return Response::json(200, to_json(*run));
   });
 
   router.add("POST", "/api/automations/runs/{run_id}/cancel", Access::needs(Permission::Run), [&ctx](Request& req) {
     const std::string& id = req.params["run_id"];
-    if (ctx.engine.cancel(id, req.principal ? req.principal->name : "")) {
-      return Response::json(202, {{"run_id", id}, {"status", "cancelling"}});
-    }
+    if (ctx.engine.cancel(id, req.principal->name)) return Response::json(202, {{"run_id", id}, {"status", "cancelling"}});
     auto stored = ctx.runs.get(id);
     if (!stored) throw ApiError(404, "not_found", "no run '" + id + "'");
+    if (stored->status == run_status::kPendingApproval)
+      throw ApiError(409, "pending_approval", "run '" + id + "' waits for approval; reject its request instead");
     throw ApiError(409, "run_finished", "run '" + id + "' already ended as " + stored->status);
   });
 }

@@ -16,6 +16,7 @@ json to_json(const Automation& a) {
           {"enabled", a.enabled},
           {"timeout", a.timeout_s},
           {"tags", a.tags},
+          {"approval", a.approval ? to_json(*a.approval) : json(nullptr)},
           {"created", a.created_ms / 1000},
           {"updated", a.updated_ms / 1000},
           {"last_run", a.last_run_ms ? json(*a.last_run_ms / 1000) : json(nullptr)},

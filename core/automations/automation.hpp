@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "core/approvals/approval_settings.hpp"
+
 namespace steward {
 
 struct Automation {
@@ -20,6 +22,7 @@ struct Automation {
   bool enabled = true;
   std::int64_t timeout_s = 3600;
   nlohmann::json tags = nlohmann::json::array();
+  std::optional<ApprovalSettings> approval;  // absent: runs go ahead without approval
   std::int64_t created_ms = 0;
   std::int64_t updated_ms = 0;
   std::optional<std::int64_t> last_run_ms;

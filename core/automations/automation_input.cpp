@@ -22,7 +22,19 @@ const json& automation_input_schema() {
       "enabled": {"type": "boolean", "default": true, "description": "A disabled automation does not run"},
       "timeout": {"type": "integer", "minimum": 1, "maximum": 604800,
                   "description": "Seconds before the run is stopped and stored as timeout"},
-      "tags": {"type": "array", "maxItems": 50, "items": {"type": "string", "minLength": 1, "maxLength": 64}}
+      "tags": {"type": "array", "maxItems": 50, "items": {"type": "string", "minLength": 1, "maxLength": 64}},
+      "approval": {
+        "type": ["object", "null"], "additionalProperties": false,
+        "description": "Runs wait until people approve them (docs/security.md)",
+        "properties": {
+          "required": {"type": "boolean", "default": false},
+          "approvers": {"type": "array", "maxItems": 50, "items": {"type": "string", "minLength": 1, "maxLength": 200},
+                        "description": "Key names allowed to decide; empty: any key with act:approve"},
+          "min_approvals": {"type": "integer", "minimum": 1, "maximum": 50, "default": 1},
+          "expires_in": {"type": "integer", "minimum": 1, "maximum": 2592000, "default": 86400,
+                         "description": "Seconds a request stays open; then it expires and the run is rejected"}
+        }
+      }
     }
   })json");
   return schema;
@@ -45,6 +57,13 @@ std::variant<Automation, SchemaError> automation_from_input(const json& body, co
   a.enabled = body.value("enabled", true);
   a.timeout_s = body.value("timeout", default_timeout_s);
   a.tags = body.value("tags", json::array());
+  if (body.contains("approval") && body["approval"].is_object()) {
+    a.approval = approval_settings_from_json(body["approval"]);
+    const auto& s = *a.approval;
+    if (!s.approvers.empty() && static_cast<size_t>(s.min_approvals) > s.approvers.size())
+      return SchemaError{"approval.min_approvals", "must not exceed the number of approvers (" +
+                                                       std::to_string(s.approvers.size()) + ")"};
+  }
 
   auto planned = plan_automation(registry, a.type, a.params);
   if (auto* err = std::get_if<SchemaError>(&planned)) return *err;

@@ -7,7 +7,11 @@ using nlohmann::json;
 namespace {
 const char* kColumns =
     "id, name, type, icon, description, params_json, target, enabled, timeout_s, tags_json, "
-    "created_ms, updated_ms, last_run_ms, last_status";
+    "created_ms, updated_ms, last_run_ms, last_status, approval_json";
+
+store::Value approval_value(const Automation& a) {
+  return a.approval ? store::Value(to_json(*a.approval).dump()) : store::Value(nullptr);
+}
 
 Automation from_row(const store::Row& r) {
   Automation a;
@@ -25,23 +29,24 @@ Automation from_row(const store::Row& r) {
   a.updated_ms = r.integer(11);
   a.last_run_ms = r.optional_integer(12);
   a.last_status = r.optional_text(13);
+  if (auto approval = r.optional_text(14)) a.approval = approval_settings_from_json(json::parse(*approval));
   return a;
 }
 }  // namespace
 
 void AutomationStore::insert(const Automation& a) {
   db_.execute(std::string("INSERT INTO automations(") + kColumns +
-                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)",
               {a.id, a.name, a.type, a.icon, a.description, a.params.dump(), a.target,
-               std::int64_t{a.enabled}, a.timeout_s, a.tags.dump(), a.created_ms, a.updated_ms});
+               std::int64_t{a.enabled}, a.timeout_s, a.tags.dump(), a.created_ms, a.updated_ms, approval_value(a)});
 }
 
 bool AutomationStore::update(const Automation& a) {
   return db_.execute(
              "UPDATE automations SET name = ?, type = ?, icon = ?, description = ?, params_json = ?, "
-             "target = ?, enabled = ?, timeout_s = ?, tags_json = ?, updated_ms = ? WHERE id = ?",
+             "target = ?, enabled = ?, timeout_s = ?, tags_json = ?, updated_ms = ?, approval_json = ? WHERE id = ?",
              {a.name, a.type, a.icon, a.description, a.params.dump(), a.target, std::int64_t{a.enabled},
-              a.timeout_s, a.tags.dump(), a.updated_ms, a.id}) > 0;
+              a.timeout_s, a.tags.dump(), a.updated_ms, approval_value(a), a.id}) > 0;
 }
 
 bool AutomationStore::remove(const std::string& id) {

@@ -2,6 +2,13 @@
 
 namespace steward {
 
+namespace {
+constexpr Permission kAll[] = {Permission::Run,         Permission::ScenarioRun, Permission::ScenarioHistory,
+                               Permission::History,     Permission::DevicesRead, Permission::ActCreate,
+                               Permission::ActRead,     Permission::ActApprove,  Permission::AutomationsWrite,
+                               Permission::Admin};
+}
+
 std::string_view permission_name(Permission p) {
   switch (p) {
     case Permission::Run: return "run";
@@ -38,10 +45,21 @@ bool role_grants(Role role, Permission p) {
   switch (role) {
     case Role::Admin: return true;
     case Role::FullAccess: return p != Permission::Admin;
-    case Role::ViewOnly: return p == Permission::History || p == Permission::ScenarioHistory;
+    case Role::ViewOnly:
+      return p == Permission::History || p == Permission::ScenarioHistory || p == Permission::ActRead ||
+             p == Permission::DevicesRead;
     case Role::SingleTask: return p == Permission::ScenarioRun || p == Permission::ScenarioHistory;
   }
   return false;
 }
+
+std::vector<Permission> role_permissions(Role role) {
+  std::vector<Permission> out;
+  for (Permission p : kAll)
+    if (role_grants(role, p)) out.push_back(p);
+  return out;
+}
+
+bool is_scoped(Permission p) { return p == Permission::ScenarioRun || p == Permission::ScenarioHistory; }
 
 }  // namespace steward

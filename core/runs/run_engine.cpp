@@ -85,15 +85,19 @@ RunRecord RunEngine::submit(const Automation& a, const std::string& trigger, con
     return record;
   }
 
-  auto run = std::make_shared<ActiveRun>(record, std::get<std::vector<Step>>(std::move(planned)),
-                                         a.timeout_s, options_.output_cap_bytes);
+  return start(std::move(record), std::get<std::vector<Step>>(std::move(planned)), a.timeout_s);
+}
+
+RunRecord RunEngine::start(RunRecord record, std::vector<Step> steps, std::int64_t timeout_s) {
+  const bool stored = record.status == run_status::kPendingApproval;
+  auto run = std::make_shared<ActiveRun>(std::move(record), std::move(steps), timeout_s, options_.output_cap_bytes);
   std::lock_guard lock(mutex_);
   if (!accepting_) throw EngineStopped();
   // Reported `running` only when a worker is free and nobody waits ahead of it.
   bool starts_now = running_ < options_.workers && waiting_ == 0;
   if (starts_now) {
     run->record.status = run_status::kRunning;
-    run->record.started_ms = record.created_ms;
+    run->record.started_ms = now_ms();
     run->counted_running = true;
     ++running_;
   } else {
@@ -101,7 +105,11 @@ RunRecord RunEngine::submit(const Automation& a, const std::string& trigger, con
     ++waiting_;
   }
   // Stored before any worker can touch it, under the lock so order matches the queue.
-  store_.insert(run->record);
+  if (stored) {
+    store_.transition(run->record.id, run->record.status, run->record.started_ms);
+  } else {
+    store_.insert(run->record);
+  }
   active_[run->record.id] = run;
   queue_.push_back(run);
   work_cv_.notify_one();

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/automations/automation.hpp"
+#include "core/automations/planner.hpp"
 #include "core/plugins/plugin_registry.hpp"
 #include "core/runs/run_record.hpp"
 #include "core/runs/run_store.hpp"
@@ -44,6 +45,11 @@ class RunEngine {
   // Plans, stores and starts (or queues) a run. A plan that fails is stored as a failed
   // run with the reason, never lost. Throws EngineStopped during shutdown.
   RunRecord submit(const Automation& automation, const std::string& trigger, const std::string& requested_by);
+
+  // Starts (or queues) a run whose steps are already planned. A record in status
+  // `pending_approval` is already stored (an approved run) and moves on; any other record
+  // is new and is inserted. Throws EngineStopped during shutdown.
+  RunRecord start(RunRecord record, std::vector<Step> steps, std::int64_t timeout_s);
 
   // Blocks until the run is no longer active or `timeout` passes; true when it is done.
   bool wait(const std::string& run_id, std::chrono::milliseconds timeout);

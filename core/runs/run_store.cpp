@@ -53,6 +53,14 @@ void RunStore::mark_running(const std::string& id, std::int64_t started_ms) {
   });
 }
 
+void RunStore::transition(const std::string& id, const std::string& status, std::optional<std::int64_t> started_ms) {
+  db_.transaction([&] {
+    db_.execute("UPDATE runs SET status = ?, started_ms = ? WHERE id = ?", {status, opt(started_ms), id});
+    db_.execute("UPDATE automations SET last_status = ? WHERE id = (SELECT automation_id FROM runs WHERE id = ?)",
+                {status, id});
+  });
+}
+
 void RunStore::finish(const RunRecord& r) {
   db_.transaction([&] {
     db_.execute(
@@ -85,7 +93,8 @@ int RunStore::interrupt_unfinished(const std::string& reason) {
   return db_.transaction([&] {
     auto n = db_.execute(
         "UPDATE runs SET status = 'interrupted', reason = ?, finished_ms = ? "
-        "WHERE status IN ('running', 'queued')",
+        "WHERE status IN ('running', 'queued') OR (status = 'pending_approval' AND id IN "
+        "(SELECT run_id FROM approval_requests WHERE status = 'approved'))",
         {reason, now_ms()});
     db_.execute(
         "UPDATE automations SET last_status = 'interrupted' WHERE id IN "

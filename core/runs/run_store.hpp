@@ -15,6 +15,8 @@ class RunStore {
 
   void insert(const RunRecord& r);
   void mark_running(const std::string& id, std::int64_t started_ms);
+  // Moves a stored run (e.g. approved, was pending_approval) to `status`.
+  void transition(const std::string& id, const std::string& status, std::optional<std::int64_t> started_ms);
   // Stores the final state and the automation's last_run/last_status in one transaction.
   void finish(const RunRecord& r);
   std::optional<RunRecord> get(const std::string& id);

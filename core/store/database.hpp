@@ -45,11 +45,18 @@ class Database {
   std::size_t execute(const std::string& sql, const Params& params = {});
 
   // Runs `work` inside one transaction (BEGIN IMMEDIATE ... COMMIT); any exception rolls
-  // back and is rethrown, so a logical change is stored whole or not at all.
+  // back and is rethrown, so a logical change is stored whole or not at all. Nested calls
+  // (a repository method that has its own transaction, called inside a larger one) join
+  // the outer transaction.
   template <class Work>
   auto transaction(Work&& work) {
     std::lock_guard lock(mutex_);
+    if (depth_ > 0) {
+      Depth nested(depth_);
+      return work();
+    }
     begin();
+    Depth outer(depth_);
     try {
       if constexpr (std::is_void_v<decltype(work())>) {
         work();
@@ -80,6 +87,12 @@ class Database {
   // One connection, used by one thread at a time. Recursive so that query()/execute()
   // can be called from inside transaction().
   std::recursive_mutex mutex_;
+  int depth_ = 0;  // transactions open on the thread holding mutex_
+  struct Depth {
+    explicit Depth(int& d) : depth(d) { ++depth; }
+    ~Depth() { --depth; }
+    int& depth;
+  };
 };
 
 }  // namespace steward::store

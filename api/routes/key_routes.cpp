@@ -1,0 +1,76 @@
+// /api/keys — admin only: list (never secrets), create (the secret shown once), revoke.
+#include "api/routes/api_context.hpp"
+#include "core/util/clock.hpp"
+
+namespace steward::api {
+
+using nlohmann::json;
+
+namespace {
+json key_json(const KeyInfo& k) {
+  auto secs = [](const std::optional<std::int64_t>& ms) { return ms ? json(*ms / 1000) : json(nullptr); };
+  return {{"id", k.id},
+          {"name", k.name},
+          {"role", k.role},
+          {"automation_id", k.automation_id ? json(*k.automation_id) : json(nullptr)},
+          {"created", k.created_ms / 1000},
+          {"expires", secs(k.expires_ms)},
+          {"revoked", secs(k.revoked_ms)}};
+}
+}  // namespace
+
+void add_key_routes(Router& router, ApiContext& ctx) {
+  router.add("GET", "/api/keys", Access::needs(Permission::Admin), [&ctx](Request&) {
+    json list = json::array();
+    for (const auto& k : ctx.keys.list()) list.push_back(key_json(k));
+    return Response::json(200, {{"keys", list}});
+  });
+
+  router.add("POST", "/api/keys", Access::needs(Permission::Admin), [&ctx](Request& req) {
+    json body = req.json_body();
+    if (!body.is_object()) throw ApiError(400, "invalid_request", "the request body must be a JSON object");
+    std::string name = body.value("name", "");
+    if (!body.contains("name") || !body["name"].is_string() || name.empty() || name.size() > 200)
+      throw ApiError(400, "invalid_field", "name: a non-empty string (who holds the key) is required", "name");
+    auto role = body.contains("role") && body["role"].is_string() ? parse_role(body["role"].get<std::string>()) : std::nullopt;
+    if (!role)
+      throw ApiError(400, "invalid_field", "role: must be admin, full-access, single-task or view-only", "role");
+    std::optional<std::string> automation;
+    if (body.contains("automation_id") && !body["automation_id"].is_null()) {
+      if (!body["automation_id"].is_string()) throw ApiError(400, "invalid_field", "automation_id: must be a string", "automation_id");
+      automation = body["automation_id"].get<std::string>();
+    }
+    if (*role == Role::SingleTask && !automation)
+      throw ApiError(400, "invalid_field", "automation_id: a single-task key is bound to one automation", "automation_id");
+    if (*role != Role::SingleTask && automation)
+      throw ApiError(400, "invalid_field", "automation_id: only single-task keys are bound to an automation", "automation_id");
+    if (automation && !ctx.automations.get(*automation))
+      throw ApiError(400, "invalid_field", "automation_id: no automation '" + *automation + "'", "automation_id");
+    std::optional<std::int64_t> expires;
+    if (body.contains("expires_in")) {
+      if (!body["expires_in"].is_number_integer() || body["expires_in"].get<std::int64_t>() < 1)
+        throw ApiError(400, "invalid_field", "expires_in: seconds, a positive integer", "expires_in");
+      expires = now_ms() + body["expires_in"].get<std::int64_t>() * 1000;
+    }
+    auto key = ctx.keys.create(name, *role, automation, expires);
+    for (const auto& k : ctx.keys.list())
+      if (k.id == key.id) {
+        json j = key_json(k);
+        j["key"] = key.secret;
+        return Response::json(201, j);
+      }
+    throw std::runtime_error("created key not found");
+  });
+
+  router.add("DELETE", "/api/keys/{key_id}", Access::needs(Permission::Admin), [&ctx](Request& req) {
+    const std::string& id = req.params["key_id"];
+    if (!ctx.keys.revoke(id)) {
+      for (const auto& k : ctx.keys.list())
+        if (k.id == id) throw ApiError(409, "already_revoked", "key '" + id + "' is already revoked");
+      throw ApiError(404, "not_found", "no key '" + id + "'");
+    }
+    return Response::json(200, {{"id", id}, {"status", "revoked"}});
+  });
+}
+
+}  // namespace steward::api

@@ -1,0 +1,21 @@
+// Small pieces several route files share: paging, ?wait, starting an automation's run.
+#pragma once
+
+#include <string>
+#include <utility>
+
+#include "api/routes/api_context.hpp"
+
+namespace steward::api {
+
+// ?limit=&offset= with defaults and bounds; 400 naming the parameter otherwise.
+std::pair<int, int> paging(const Request& req, int default_limit, int max_limit);
+bool wants_wait(const Request& req);
+// Loads the automation (404), refuses a disabled one (409) and launches it through the
+// policy chain (503 while shutting down).
+Launch launch_or_throw(ApiContext& ctx, const std::string& automation_id, const std::string& trigger,
+                       const Principal& who);
+// Unix seconds or ISO 8601 ("2026-11-23T09:00:00Z"); 400 naming `field` otherwise.
+std::int64_t parse_time_ms(const std::string& text, const std::string& field);
+
+}  // namespace steward::api
