@@ -1,10 +1,9 @@
 #include "api/routes/route_helpers.hpp"
 
-#include <Poco/DateTimeFormat.h>
-#include <Poco/DateTimeParser.h>
-#include <Poco/Timestamp.h>
-
+#include <algorithm>
 #include <cctype>
+#include <ctime>
+#include <regex>
 
 namespace steward::api {
 
@@ -46,10 +45,28 @@ Launch launch_or_throw(ApiContext& ctx, const std::string& automation_id, const 
 std::int64_t parse_time_ms(const std::string& text, const std::string& field) {
   bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); });
   if (digits && text.size() <= 12) return std::stoll(text) * 1000;
-  int tz = 0;
-  Poco::DateTime dt;
-  if (!digits && Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FORMAT, text, dt, tz))
-    return (dt.timestamp().epochMicroseconds() / 1000) - std::int64_t{tz} * 1000;
+  // Strict: YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM). Lenient parsers accept words like "yesterday".
+  static const std::regex kIso(R"((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|([+-])(\d{2}):(\d{2})))");
+  std::smatch m;
+  if (std::regex_match(text, m, kIso)) {
+    std::tm tm{};
+    tm.tm_year = std::stoi(m[1]) - 1900;
+    tm.tm_mon = std::stoi(m[2]) - 1;
+    tm.tm_mday = std::stoi(m[3]);
+    tm.tm_hour = std::stoi(m[4]);
+    tm.tm_min = std::stoi(m[5]);
+    tm.tm_sec = std::stoi(m[6]);
+    bool in_range = tm.tm_mon >= 0 && tm.tm_mon < 12 && tm.tm_mday >= 1 && tm.tm_mday <= 31 && tm.tm_hour < 24 &&
+                    tm.tm_min < 60 && tm.tm_sec < 61;
+    if (in_range) {
+      std::int64_t secs = ::timegm(&tm);
+      if (m[8] != "Z") {
+        std::int64_t offset = std::stoi(m[10]) * 3600 + std::stoi(m[11]) * 60;
+        secs -= (m[9] == "+" ? offset : -offset);
+      }
+      return secs * 1000;
+    }
+  }
   throw ApiError(400, "invalid_field",
                  field + " must be Unix seconds or an ISO 8601 time like 2026-11-23T09:00:00Z, got '" + text + "'", field);
 }

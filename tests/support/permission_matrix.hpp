@@ -1,0 +1,54 @@
+// THE expected access matrix: every route the server registers, and which key kinds pass
+// its access check. tests/unit/route_coverage_test.cpp fails when a route is missing here;
+// tests/runtime/permission_matrix_test.cpp calls every row with every key kind.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace steward::test {
+
+// Key kinds that may pass: A admin, F full-access, V view-only, S single-task bound to the
+// automation in the path. (A single-task key bound to another automation never passes;
+// no key, a wrong, expired or revoked key always get 401.) "*" marks a public route.
+struct MatrixRow {
+  std::string method;
+  std::string pattern;
+  std::string allowed;
+};
+
+inline const std::vector<MatrixRow>& permission_matrix() {
+  static const std::vector<MatrixRow> rows = {
+      {"GET", "/health", "*"},
+      {"GET", "/api/plugins", "AFV"},
+      {"GET", "/api/automations", "AFV"},
+      {"POST", "/api/automations", "AF"},
+      {"GET", "/api/automations/{id}", "AFVS"},
+      {"PUT", "/api/automations/{id}", "AF"},
+      {"DELETE", "/api/automations/{id}", "AF"},
+      {"POST", "/api/automations/{id}/run", "AFS"},
+      {"GET", "/api/automations/{id}/runs", "AFVS"},
+      {"GET", "/api/automations/runs/{run_id}", "AFV"},
+      {"POST", "/api/automations/runs/{run_id}/cancel", "AF"},
+      {"GET", "/api/keys", "A"},
+      {"POST", "/api/keys", "A"},
+      {"DELETE", "/api/keys/{key_id}", "A"},
+      {"GET", "/api/audit", "A"},
+      {"GET", "/api/approvals", "AFV"},
+      {"GET", "/api/approvals/{request_id}", "AFV"},
+      {"POST", "/api/approvals/{request_id}/approve", "AF"},
+      {"POST", "/api/approvals/{request_id}/reject", "AF"},
+      {"POST", "/api/v1/run", "AF"},
+      {"POST", "/api/v1/scenarios/{id}/run", "AFS"},
+      {"GET", "/api/v1/scenarios/{id}/history", "AFVS"},
+      {"POST", "/api/v1/act/proposals", "AF"},
+      {"GET", "/api/v1/act/proposals", "AFV"},
+      {"GET", "/api/v1/act/proposals/{id}", "AFV"},
+      {"POST", "/api/v1/act/proposals/{id}/approve", "AF"},
+      {"POST", "/api/v1/act/proposals/{id}/reject", "AF"},
+      {"GET", "/api/cron/next", "AFV"},
+  };
+  return rows;
+}
+
+}  // namespace steward::test
