@@ -53,12 +53,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       too_large(out, req.request_id);
       return;
     }
-    // Read at most one byte past the limit: enough to know it was exceeded.
-    std::istream& body = in.stream();
-    req.body.resize(max_body_ + 1);
-    body.read(req.body.data(), static_cast<std::streamsize>(req.body.size()));
-    req.body.resize(static_cast<std::size_t>(body.gcount()));
-    if (req.body.size() > max_body_) {
+    if (!read_body(in, req.body)) {
       too_large(out, req.request_id);
       return;
     }
@@ -70,6 +65,26 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     out.setKeepAlive(false);  // the unread rest of the body would be taken for the next request
     send(out, error_response(413, "payload_too_large", "the request body exceeds " + std::to_string(max_body_) + " bytes"),
          request_id);
+  }
+
+  // HTTP/1.1: a request has a body only with Content-Length or chunked transfer encoding;
+  // without either (curl -X POST with no data) there is none, and reading would wait for
+  // the client to close the connection. False when the body exceeds max_body_.
+  bool read_body(Poco::Net::HTTPServerRequest& in, std::string& body) const {
+    std::istream& stream = in.stream();
+    if (in.hasContentLength()) {
+      body.resize(static_cast<std::size_t>(in.getContentLength64()));
+      stream.read(body.data(), static_cast<std::streamsize>(body.size()));
+      body.resize(static_cast<std::size_t>(stream.gcount()));
+      return true;
+    }
+    if (!in.getChunkedTransferEncoding()) return true;
+    char chunk[16384];
+    while (stream.read(chunk, sizeof chunk) || stream.gcount() > 0) {
+      body.append(chunk, static_cast<std::size_t>(stream.gcount()));
+      if (body.size() > max_body_) return false;
+    }
+    return true;
   }
 
   const Dispatcher& dispatcher_;

@@ -19,8 +19,10 @@ std::optional<RunRecord> current_run(ApiContext& ctx, const std::string& run_id)
 
 json wait_for_run(ApiContext& ctx, const RunRecord& run) {
   // A held run cannot end until people decide; waiting for them would only tie up a thread.
-  if (run.status != run_status::kPendingApproval) ctx.engine.wait(run.id, ctx.max_wait);
-  // Still active after max_wait: its live state; the client polls from there.
+  if (run.status != run_status::kPendingApproval)
+    if (auto ended = ctx.engine.wait_result(run.id, ctx.max_wait)) return to_json(*ended);
+  // Still active after max_wait (its live state; the client polls from there), or it ended
+  // before we began to wait (the store has it).
   auto now = current_run(ctx, run.id);
   return to_json(now ? *now : run);
 }

@@ -51,6 +51,7 @@ struct RunEngine::ActiveRun final : CallContext {
   std::string final_reason;
   bool counted_running = false;  // under the engine mutex
   bool done = false;             // under the engine mutex
+  RunRecord final_record;        // what was stored, once done
   std::condition_variable done_cv;
 };
 
@@ -231,6 +232,7 @@ void RunEngine::complete(const std::shared_ptr<ActiveRun>& run) {
   std::lock_guard lock(mutex_);
   --running_;
   active_.erase(r.id);
+  run->final_record = std::move(final_record);
   run->done = true;
   run->done_cv.notify_all();
   idle_cv_.notify_all();
@@ -242,6 +244,15 @@ bool RunEngine::wait(const std::string& run_id, std::chrono::milliseconds timeou
   if (it == active_.end()) return true;
   auto run = it->second;
   return run->done_cv.wait_for(lock, timeout, [&] { return run->done; });
+}
+
+std::optional<RunRecord> RunEngine::wait_result(const std::string& run_id, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  auto it = active_.find(run_id);
+  if (it == active_.end()) return std::nullopt;
+  auto run = it->second;
+  if (!run->done_cv.wait_for(lock, timeout, [&] { return run->done; })) return std::nullopt;
+  return run->final_record;
 }
 
 std::optional<RunRecord> RunEngine::snapshot(const std::string& run_id) const {

@@ -53,6 +53,9 @@ class RunEngine {
 
   // Blocks until the run is no longer active or `timeout` passes; true when it is done.
   bool wait(const std::string& run_id, std::chrono::milliseconds timeout);
+  // Like wait(), and hands back the run as it ended (nullopt: still active, or it was not
+  // active when called; then read the store).
+  std::optional<RunRecord> wait_result(const std::string& run_id, std::chrono::milliseconds timeout);
   // The live state of an active run (output so far), or nullopt when it is not active.
   std::optional<RunRecord> snapshot(const std::string& run_id) const;
   // Asks an active run to stop; false when it is not active.

@@ -27,9 +27,11 @@ const char* kSchema = R"json({
   "additionalProperties": false,
   "properties": {
     "command": {"type": "string", "minLength": 1, "maxLength": 1048576,
-                "description": "Run as /bin/bash -c COMMAND in its own process group; stdin is /dev/null"},
+                "description": "Run as SHELL -c COMMAND in its own process group; stdin is /dev/null"},
     "env": {"type": "object", "additionalProperties": {"type": "string"}, "default": {},
             "description": "Environment variables added to the daemon's environment"},
+    "shell": {"type": "string", "enum": ["bash", "sh"], "default": "bash",
+              "description": "bash (/bin/bash) or sh (/bin/sh, a POSIX shell: starts faster)"},
     "cwd": {"type": "string", "minLength": 1, "description": "Working directory (default: the daemon's)"},
     "timeout": {"type": "integer", "minimum": 1, "maximum": 604800,
                 "description": "Seconds before the command is stopped (the run's timeout applies as well)"}
@@ -43,7 +45,8 @@ class BashTool {
   steward_rc run(steward::Run& run, std::string_view args_text) {
     json args = json::parse(args_text);
     bash_tool::SpawnSpec spec;
-    spec.argv = {"/bin/bash", "-c", args.at("command").get<std::string>()};
+    const std::string shell = args.value("shell", "bash") == "sh" ? "/bin/sh" : "/bin/bash";
+    spec.argv = {shell, "-c", args.at("command").get<std::string>()};
     static const std::regex kEnvName("[A-Za-z_][A-Za-z0-9_]*");
     const json env = args.value("env", json::object());
     for (const auto& [k, v] : env.items()) {
@@ -66,16 +69,20 @@ class BashTool {
     char buf[65536];
 
     while (child.stdout_fd() >= 0 || child.stderr_fd() >= 0 || !child.exited()) {
-      pollfd fds[2];
-      int n = 0;
+      // Output pipes and, while the child runs, its pidfd: the loop wakes for output, for
+      // the exit, or after kPollMs to check cancellation, and never sleeps blindly.
+      pollfd fds[3];
+      nfds_t n = 0;
       for (int fd : {child.stdout_fd(), child.stderr_fd()})
         if (fd >= 0) fds[n++] = {fd, POLLIN, 0};
+      const nfds_t pipes = n;
+      if (!child.exited() && child.exit_fd() >= 0) fds[n++] = {child.exit_fd(), POLLIN, 0};
       if (n > 0) {
-        ::poll(fds, static_cast<nfds_t>(n), kPollMs);
+        ::poll(fds, n, kPollMs);
       } else {
-        ::usleep(10000);  // pipes closed, waiting for the exit status only
+        ::usleep(1000);  // no pidfd (old kernel) and the pipes are closed: wait for the exit
       }
-      for (int i = 0; i < n; ++i) {
+      for (nfds_t i = 0; i < pipes; ++i) {
         if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
         ssize_t got = ::read(fds[i].fd, buf, sizeof buf);
         bool is_out = fds[i].fd == child.stdout_fd();
@@ -122,4 +129,4 @@ class BashTool {
 
 }  // namespace
 
-STEWARD_TOOL_PLUGIN(BashTool, "bash", "1.0.0", "Runs a shell command with /bin/bash and streams its output", kSchema)
+STEWARD_TOOL_PLUGIN(BashTool, "bash", "1.0.0", "Runs a shell command (bash or sh) and streams its output", kSchema)

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -94,11 +95,14 @@ ChildProcess::ChildProcess(const SpawnSpec& spec) {
   }
   out_fd_ = out[0];
   err_fd_ = err[0];
+  // A pidfd lets the supervisor poll for the exit instead of sleeping (Linux >= 5.3).
+  pid_fd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
 }
 
 ChildProcess::~ChildProcess() {
   close_fd(out_fd_);
   close_fd(err_fd_);
+  close_fd(pid_fd_);
   if (!reaped_ && pid_ > 0) {
     signal_group(SIGKILL);
     ::waitpid(pid_, &status_, 0);

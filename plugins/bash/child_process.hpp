@@ -25,6 +25,8 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   int stdout_fd() const { return out_fd_; }
+  // Readable once the child has exited (Linux pidfd); -1 where the kernel lacks pidfds.
+  int exit_fd() const { return pid_fd_; }
   int stderr_fd() const { return err_fd_; }
   void close_stdout();
   void close_stderr();
@@ -39,6 +41,7 @@ class ChildProcess {
   pid_t pid_ = -1;
   int out_fd_ = -1;
   int err_fd_ = -1;
+  int pid_fd_ = -1;
   bool reaped_ = false;
   int status_ = 0;
 };

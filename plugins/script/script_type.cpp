@@ -12,9 +12,11 @@ const char* kSchema = R"json({
   "additionalProperties": false,
   "properties": {
     "command": {"type": "string", "minLength": 1, "maxLength": 1048576,
-                "description": "Shell command run with /bin/bash -c"},
+                "description": "Shell command, run with bash -c (or sh -c, see shell)"},
     "env": {"type": "object", "additionalProperties": {"type": "string"}, "default": {},
             "description": "Extra environment variables"},
+    "shell": {"type": "string", "enum": ["bash", "sh"], "default": "bash",
+              "description": "bash (/bin/bash) or sh (/bin/sh, a POSIX shell: starts faster)"},
     "cwd": {"type": "string", "minLength": 1, "description": "Working directory (default: the daemon's)"}
   }
 })json";
@@ -28,6 +30,7 @@ class ScriptType {
     json args = {{"command", params.at("command")}};
     if (params.contains("env")) args["env"] = params["env"];
     if (params.contains("cwd")) args["cwd"] = params["cwd"];
+    if (params.contains("shell")) args["shell"] = params["shell"];
     run.result(json::array({{{"tool", "bash"}, {"args", args}}}).dump());
     return STEWARD_OK;
   }

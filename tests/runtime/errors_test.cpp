@@ -1,6 +1,11 @@
 // Bad input gets a clear JSON error with the right status, and nothing stored changes.
 #include <catch2/catch.hpp>
 
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/StreamSocket.h>
+
 #include "tests/support/daemon.hpp"
 
 using namespace steward::test;
@@ -125,4 +130,37 @@ TEST_CASE("a failed update leaves the stored automation unchanged", "[runtime][e
   auto stored = d.api("GET", "/api/automations/" + id).json();
   CHECK(stored["params"]["command"] == "echo ok");
   CHECK(stored["name"] == "ok");
+}
+
+TEST_CASE("a POST without Content-Length and without a body is answered at once", "[runtime][errors]") {
+  Daemon d;
+  std::string id = d.api("POST", "/api/automations", kValid).json()["id"];
+  // What `curl -X POST URL` sends: no body, no Content-Length, no chunked encoding.
+  Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(d.port())));
+  socket.setReceiveTimeout(Poco::Timespan(5, 0));
+  std::string request = "POST /api/automations/" + id + "/run HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " +
+                        d.admin_key() + "\r\n\r\n";
+  socket.sendBytes(request.data(), static_cast<int>(request.size()));
+  char buf[4096];
+  int n = socket.receiveBytes(buf, sizeof buf);  // throws TimeoutException after 5 s if the server waits for a body
+  REQUIRE(n > 0);
+  CHECK(std::string(buf, static_cast<size_t>(n)).rfind("HTTP/1.1 200", 0) == 0);
+}
+
+TEST_CASE("a chunked body is read, and one over the limit is 413", "[runtime][errors]") {
+  Daemon d(DaemonOptions{"", {"--max-body-bytes", "2048"}, {}});
+  auto send_chunked = [&](const std::string& body) {
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(d.port()));
+    Poco::Net::HTTPRequest req("POST", "/api/automations", Poco::Net::HTTPMessage::HTTP_1_1);
+    req.setChunkedTransferEncoding(true);
+    req.set("Authorization", "Bearer " + d.admin_key());
+    session.sendRequest(req) << body;
+    Poco::Net::HTTPResponse resp;
+    session.receiveResponse(resp);
+    return static_cast<int>(resp.getStatus());
+  };
+  CHECK(send_chunked(kValid.dump()) == 201);
+  json big = kValid;
+  big["params"]["command"] = std::string(5000, 'x');
+  CHECK(send_chunked(big.dump()) == 413);
 }

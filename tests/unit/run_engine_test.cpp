@@ -232,3 +232,9 @@ TEST_CASE("runs left running by a crash become interrupted at start", "[unit][en
   CHECK(f.runs.get(r.id)->reason == "crash");
   CHECK(f.automations.get(a.id)->last_status == "interrupted");
 }
+
+TEST_CASE("the shell is bash by default, sh on request", "[unit][engine]") {
+  Fixture f;
+  CHECK(f.run_to_end(f.automation("script", {{"command", "echo $0"}})).output == "/bin/bash\n");
+  CHECK(f.run_to_end(f.automation("script", {{"command", "echo $0"}, {"shell", "sh"}})).output == "/bin/sh\n");
+}
