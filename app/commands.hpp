@@ -19,6 +19,7 @@ struct CommandLine {
 int run_serve(const CommandLine& cmd);
 int run_keys(const CommandLine& cmd);
 int run_plugins(const CommandLine& cmd);
+int run_cron(const CommandLine& cmd);
 
 // <prefix>/lib/steward/plugins (next to the binary's ../lib), then the configured extras.
 std::vector<std::string> plugin_directories(const Settings& settings);

@@ -24,6 +24,8 @@ const char* kUsage =
     "                              create an API key; the key is the last line of output\n"
     "  keys list                   list keys (never their secrets)\n"
     "  keys revoke KEY_ID          revoke a key at once\n"
+    "  cron next EXPR [--tz ZONE] [--from ISO8601] [-n N]\n"
+    "                              print the next fire times, one UTC instant per line\n"
     "  version                     print the version and plugin ABI\n\n"
     "Settings come from defaults < --config FILE < STEWARD_* environment < options.";
 
@@ -46,6 +48,9 @@ class StewardApp : public Poco::Util::Application {
     options.addOption(Option("automation", "", "keys create: the automation a single-task key is bound to")
                           .required(false).argument("ID"));
     options.addOption(Option("json", "", "plugins list: print JSON").required(false));
+    options.addOption(Option("tz", "", "cron next: IANA time zone [UTC]").required(false).argument("ZONE"));
+    options.addOption(Option("from", "", "cron next: start instant, ISO 8601 [now]").required(false).argument("TIME"));
+    options.addOption(Option("count", "n", "cron next: how many fire times [5]").required(false).argument("N"));
   }
 
   void handleOption(const std::string& name, const std::string& value) override {
@@ -84,6 +89,7 @@ class StewardApp : public Poco::Util::Application {
       if (command == "serve") return steward::app::run_serve(cmd_);
       if (command == "keys") return steward::app::run_keys(cmd_);
       if (command == "plugins") return steward::app::run_plugins(cmd_);
+      if (command == "cron") return steward::app::run_cron(cmd_);
       if (command == "version") {
         std::cout << "steward " << STEWARD_VERSION << " (plugin ABI " << STEWARD_ABI_MAJOR << "." << STEWARD_ABI_MINOR
                   << ")\n";

@@ -70,11 +70,16 @@ int run_serve(const CommandLine& cmd) {
     ApprovalService approvals(db, runs, engine, audit);
     approvals.expire_due();  // requests that expired while the daemon was down
     approvals.start_expiry(std::chrono::seconds(1));
-    RunLauncher launcher(engine, approvals, registry);
+    MaintenanceStore maintenance_windows(db);
+    MaintenancePolicy maintenance(maintenance_windows);
+    RunLauncher launcher(engine, approvals, registry, maintenance, runs, audit);
 
     api::Router router;
-    api::ApiContext ctx{automations, runs,     engine, registry, keys, approvals, launcher, audit, s.default_timeout_s,
-                        std::chrono::seconds(s.max_wait_s), STEWARD_VERSION};
+    api::ApiContext ctx{automations, runs,     engine, registry, keys, approvals, launcher, audit, maintenance,
+                        s.default_timeout_s, std::chrono::seconds(s.max_wait_s), STEWARD_VERSION};
+    Scheduler scheduler(db, automations, runs, engine, launcher);
+    scheduler.start();
+    ctx.scheduler = &scheduler;
     api::add_all_routes(router, ctx);
     api::Dispatcher dispatcher(router, keys, &audit);
     api::HttpServer http(dispatcher, api::HttpServerOptions{s.bind, s.port, s.http_threads,
@@ -94,6 +99,7 @@ int run_serve(const CommandLine& cmd) {
     log(LogLevel::Info, "serve", std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
                                      "; stopping (grace " + std::to_string(s.shutdown_grace_s) + " s)");
     http.stop_accepting();
+    scheduler.stop();  // no new fires; runs already started are the engine's to finish
     engine.shutdown(std::chrono::seconds(s.shutdown_grace_s), std::chrono::seconds(5));
     // Requests waiting on runs (?wait=1) now have their answers; give them a moment to be sent.
     std::this_thread::sleep_for(std::chrono::milliseconds(200));

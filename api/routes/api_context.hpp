@@ -9,10 +9,12 @@
 #include "core/audit/audit_log.hpp"
 #include "core/automations/automation_store.hpp"
 #include "core/keys/key_store.hpp"
+#include "core/maintenance/maintenance_policy.hpp"
 #include "core/plugins/plugin_registry.hpp"
 #include "core/runs/run_engine.hpp"
 #include "core/runs/run_launcher.hpp"
 #include "core/runs/run_store.hpp"
+#include "core/scheduling/scheduler.hpp"
 
 namespace steward::api {
 
@@ -25,9 +27,11 @@ struct ApiContext {
   ApprovalService& approvals;
   RunLauncher& launcher;
   AuditLog& audit;
+  MaintenancePolicy& maintenance;
   std::int64_t default_timeout_s = 3600;
   std::chrono::seconds max_wait{300};  // longest a ?wait=1 request is held open
   std::string version;
+  Scheduler* scheduler = nullptr;  // absent in tests that need no timer thread
 };
 
 void add_system_routes(Router& router, ApiContext& ctx);
@@ -37,6 +41,8 @@ void add_key_routes(Router& router, ApiContext& ctx);
 void add_approval_routes(Router& router, ApiContext& ctx);
 void add_v1_routes(Router& router, ApiContext& ctx);
 void add_audit_routes(Router& router, ApiContext& ctx);
+void add_cron_routes(Router& router, ApiContext& ctx);
+void add_maintenance_routes(Router& router, ApiContext& ctx);
 
 // Shared by routes that start runs: the launch as JSON, with the approval id when held.
 nlohmann::json launch_json(const Launch& launch);
@@ -54,6 +60,8 @@ inline void add_all_routes(Router& router, ApiContext& ctx) {
   add_approval_routes(router, ctx);
   add_v1_routes(router, ctx);
   add_audit_routes(router, ctx);
+  add_cron_routes(router, ctx);
+  add_maintenance_routes(router, ctx);
 }
 
 }  // namespace steward::api

@@ -31,12 +31,12 @@ bool wants_wait(const Request& req) {
 }
 
 Launch launch_or_throw(ApiContext& ctx, const std::string& automation_id, const std::string& trigger,
-                       const Principal& who) {
+                       const Principal& who, const LaunchOptions& options) {
   auto a = ctx.automations.get(automation_id);
   if (!a) throw ApiError(404, "not_found", "no automation '" + automation_id + "'");
   if (!a->enabled) throw ApiError(409, "automation_disabled", "automation '" + a->id + "' is disabled");
   try {
-    return ctx.launcher.launch(*a, trigger, who.name);
+    return ctx.launcher.launch(*a, trigger, who.name, options);
   } catch (const EngineStopped& e) {
     throw ApiError(503, "shutting_down", e.what());
   }

@@ -14,7 +14,7 @@ bool wants_wait(const Request& req);
 // Loads the automation (404), refuses a disabled one (409) and launches it through the
 // policy chain (503 while shutting down).
 Launch launch_or_throw(ApiContext& ctx, const std::string& automation_id, const std::string& trigger,
-                       const Principal& who);
+                       const Principal& who, const LaunchOptions& options = {});
 // Unix seconds or ISO 8601 ("2026-11-23T09:00:00Z"); 400 naming `field` otherwise.
 std::int64_t parse_time_ms(const std::string& text, const std::string& field);
 

@@ -23,6 +23,10 @@ struct Automation {
   std::int64_t timeout_s = 3600;
   nlohmann::json tags = nlohmann::json::array();
   std::optional<ApprovalSettings> approval;  // absent: runs go ahead without approval
+  std::optional<std::string> schedule;       // 5-field cron; absent: runs only when triggered
+  std::string timezone = "UTC";              // IANA name the schedule is read in
+  std::string catch_up = "skip";             // after downtime: skip (record as missed) | once
+  std::string concurrency = "skip";          // a fire while a run is active: skip | queue | allow
   std::int64_t created_ms = 0;
   std::int64_t updated_ms = 0;
   std::optional<std::int64_t> last_run_ms;

@@ -1,6 +1,7 @@
 #include "core/automations/automation_input.hpp"
 
 #include "core/automations/planner.hpp"
+#include "core/scheduling/compiled_schedule.hpp"
 
 namespace steward {
 
@@ -23,6 +24,14 @@ const json& automation_input_schema() {
       "timeout": {"type": "integer", "minimum": 1, "maximum": 604800,
                   "description": "Seconds before the run is stopped and stored as timeout"},
       "tags": {"type": "array", "maxItems": 50, "items": {"type": "string", "minLength": 1, "maxLength": 64}},
+      "schedule": {"type": ["string", "null"], "maxLength": 200,
+                   "description": "5-field cron (minute hour day-of-month month day-of-week) or @daily etc."},
+      "timezone": {"type": "string", "minLength": 1, "maxLength": 64, "default": "UTC",
+                   "description": "IANA time zone the schedule is read in"},
+      "catch_up": {"type": "string", "enum": ["skip", "once"], "default": "skip",
+                   "description": "Fires missed while the daemon was down: skip (recorded as skipped, reason missed) or once"},
+      "concurrency": {"type": "string", "enum": ["skip", "queue", "allow"], "default": "skip",
+                      "description": "A scheduled fire while a run is active: skip (recorded, reason overlap), queue, allow"},
       "approval": {
         "type": ["object", "null"], "additionalProperties": false,
         "description": "Runs wait until people approve them (docs/security.md)",
@@ -57,6 +66,14 @@ std::variant<Automation, SchemaError> automation_from_input(const json& body, co
   a.enabled = body.value("enabled", true);
   a.timeout_s = body.value("timeout", default_timeout_s);
   a.tags = body.value("tags", json::array());
+  if (body.contains("schedule") && body["schedule"].is_string()) a.schedule = body["schedule"].get<std::string>();
+  a.timezone = body.value("timezone", "UTC");
+  a.catch_up = body.value("catch_up", "skip");
+  a.concurrency = body.value("concurrency", "skip");
+  if (a.schedule || a.timezone != "UTC") {
+    auto compiled = compile_schedule(a.schedule.value_or("@daily"), a.timezone);
+    if (auto* err = std::get_if<SchemaError>(&compiled)) return *err;
+  }
   if (body.contains("approval") && body["approval"].is_object()) {
     a.approval = approval_settings_from_json(body["approval"]);
     const auto& s = *a.approval;

@@ -20,6 +20,14 @@ class AutomationStore {
   std::optional<Automation> get(const std::string& id);
   std::vector<Automation> list();
 
+  // Just what the scheduler needs at start, for every enabled scheduled automation: cheap
+  // to hold for 100,000 of them.
+  struct ScheduleRow {
+    std::string id, schedule, timezone;
+    std::int64_t updated_ms;
+  };
+  std::vector<ScheduleRow> list_scheduled();
+
  private:
   store::Database& db_;
 };

@@ -1,5 +1,7 @@
 #include "core/runs/run_engine.hpp"
 
+#include <algorithm>
+
 #include "core/automations/planner.hpp"
 #include "core/runs/output_buffer.hpp"
 #include "core/util/clock.hpp"
@@ -49,9 +51,11 @@ struct RunEngine::ActiveRun final : CallContext {
   std::atomic<bool> has_deadline{false};
   std::string final_status;  // set by the worker; applied to `record` under the mutex
   std::string final_reason;
+  std::string note;  // a reason the caller gave a new run (a maintenance override): kept in front
   bool counted_running = false;  // under the engine mutex
   bool done = false;             // under the engine mutex
   RunRecord final_record;        // what was stored, once done
+  std::string serial_key;        // runs with one key execute one at a time
   std::condition_variable done_cv;
 };
 
@@ -86,21 +90,45 @@ RunRecord RunEngine::submit(const Automation& a, const std::string& trigger, con
     return record;
   }
 
-  return start(std::move(record), std::get<std::vector<Step>>(std::move(planned)), a.timeout_s);
+  // `concurrency: queue`: this automation's runs never overlap; they wait their turn.
+  return start_serial(std::move(record), std::get<std::vector<Step>>(std::move(planned)), a.timeout_s,
+                      a.concurrency == "queue" ? a.id : "");
 }
 
 RunRecord RunEngine::start(RunRecord record, std::vector<Step> steps, std::int64_t timeout_s) {
+  return start_serial(std::move(record), std::move(steps), timeout_s, "");
+}
+
+bool RunEngine::eligible(const ActiveRun& run) const {
+  return run.serial_key.empty() || busy_keys_.count(run.serial_key) == 0;
+}
+
+std::size_t RunEngine::active_count_of(const std::string& automation_id) const {
+  std::lock_guard lock(mutex_);
+  std::size_t n = 0;
+  for (const auto& [id, run] : active_) n += run->record.automation_id == automation_id;
+  return n;
+}
+
+RunRecord RunEngine::start_serial(RunRecord record, std::vector<Step> steps, std::int64_t timeout_s,
+                                  const std::string& serial_key) {
   const bool stored = record.status == run_status::kPendingApproval;
   auto run = std::make_shared<ActiveRun>(std::move(record), std::move(steps), timeout_s, options_.output_cap_bytes);
+  if (!stored) run->note = run->record.reason;
+  run->serial_key = serial_key;
   std::lock_guard lock(mutex_);
   if (!accepting_) throw EngineStopped();
-  // Reported `running` only when a worker is free and nobody waits ahead of it.
-  bool starts_now = running_ < options_.workers && waiting_ == 0;
+  // Reported `running` only when a worker is free, nobody waits ahead of it and its serial
+  // key (if any) is free; a worker then takes it at once.
+  bool key_queued = false;
+  for (const auto& q : queue_) key_queued = key_queued || (!serial_key.empty() && q->serial_key == serial_key);
+  bool starts_now = running_ < options_.workers && waiting_ == 0 && eligible(*run) && !key_queued;
   if (starts_now) {
     run->record.status = run_status::kRunning;
     run->record.started_ms = now_ms();
     run->counted_running = true;
     ++running_;
+    if (!serial_key.empty()) ++busy_keys_[serial_key];
   } else {
     run->record.status = run_status::kQueued;
     ++waiting_;
@@ -122,14 +150,21 @@ void RunEngine::worker_loop() {
     std::shared_ptr<ActiveRun> run;
     {
       std::unique_lock lock(mutex_);
-      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;
-      run = queue_.front();
-      queue_.pop_front();
+      auto next = queue_.end();
+      work_cv_.wait(lock, [&] {
+        // The first run whose serial key is free (runs marked running at submit own theirs).
+        next = std::find_if(queue_.begin(), queue_.end(),
+                            [&](const auto& r) { return r->counted_running || eligible(*r); });
+        return next != queue_.end() || (stopping_ && queue_.empty());
+      });
+      if (next == queue_.end()) return;
+      run = *next;
+      queue_.erase(next);
       if (!run->counted_running) {
         run->counted_running = true;
         ++running_;
         --waiting_;
+        if (!run->serial_key.empty()) ++busy_keys_[run->serial_key];
       }
     }
     try {
@@ -218,6 +253,7 @@ void RunEngine::complete(const std::shared_ptr<ActiveRun>& run) {
     default:
       break;
   }
+  if (!run->note.empty()) r.reason = r.reason.empty() ? run->note : run->note + "; " + r.reason;
   if (!run_status::is_final(r.status)) r.status = run_status::kFailed;  // defensive: never left running
   r.finished_ms = now_ms();
   r.output = run->output.text();
@@ -231,6 +267,10 @@ void RunEngine::complete(const std::shared_ptr<ActiveRun>& run) {
   }
   std::lock_guard lock(mutex_);
   --running_;
+  if (!run->serial_key.empty() && --busy_keys_[run->serial_key] == 0) {
+    busy_keys_.erase(run->serial_key);
+    work_cv_.notify_all();  // a run waiting for this key may go now
+  }
   active_.erase(r.id);
   run->final_record = std::move(final_record);
   run->done = true;

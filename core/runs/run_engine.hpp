@@ -51,6 +51,12 @@ class RunEngine {
   // is new and is inserted. Throws EngineStopped during shutdown.
   RunRecord start(RunRecord record, std::vector<Step> steps, std::int64_t timeout_s);
 
+  // Runs sharing a non-empty serial key execute one at a time, in submission order
+  // (an automation's `concurrency: queue`). Set before submit()/start() by the caller.
+  RunRecord start_serial(RunRecord record, std::vector<Step> steps, std::int64_t timeout_s, const std::string& serial_key);
+  // Queued or running runs of one automation.
+  std::size_t active_count_of(const std::string& automation_id) const;
+
   // Blocks until the run is no longer active or `timeout` passes; true when it is done.
   bool wait(const std::string& run_id, std::chrono::milliseconds timeout);
   // Like wait(), and hands back the run as it ended (nullopt: still active, or it was not
@@ -84,6 +90,8 @@ class RunEngine {
   std::condition_variable idle_cv_;  // shutdown waits for active_ to empty
   std::deque<std::shared_ptr<ActiveRun>> queue_;
   std::map<std::string, std::shared_ptr<ActiveRun>> active_;  // queued + running
+  bool eligible(const ActiveRun& run) const;  // under mutex_: its serial key is free
+  std::map<std::string, int> busy_keys_;      // serial keys of runs executing now
   int running_ = 0;        // runs a worker executes or will pick up at once
   std::size_t waiting_ = 0;  // runs stored as `queued`
   bool accepting_ = true;

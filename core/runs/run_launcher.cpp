@@ -5,22 +5,105 @@
 
 namespace steward {
 
-Launch RunLauncher::launch(const Automation& a, const std::string& trigger, const std::string& requested_by) {
-  if (!a.approval || !a.approval->required) return {engine_.submit(a, trigger, requested_by), std::nullopt};
-
-  auto planned = plan_automation(registry_, a.type, a.params);
-  // An unplannable automation fails now; there is nothing for anyone to approve.
-  if (std::holds_alternative<SchemaError>(planned)) return {engine_.submit(a, trigger, requested_by), std::nullopt};
-
+namespace {
+RunRecord new_run(const Automation& a, const std::string& trigger, const std::string& requested_by) {
   RunRecord run;
   run.id = new_id("run");
   run.automation_id = a.id;
   run.trigger = trigger;
   run.requested_by = requested_by;
   run.created_ms = now_ms();
+  return run;
+}
+}  // namespace
+
+Launch RunLauncher::launch(const Automation& a, const std::string& trigger, const std::string& requested_by,
+                           const LaunchOptions& options) {
+  bool needs_approval = a.approval && a.approval->required;
+  std::string title = "Run '" + a.name + "' (" + a.id + ")";
+  // When a window changes what happens, the run's reason says so and the audit log has it.
+  std::string note, action, outcome;
+
+  // 1. Maintenance windows: the strictest active window in scope decides.
+  if (auto window = maintenance_.applies(a, now_ms())) {
+    if (options.override_maintenance) {
+      note = "maintenance override by " + requested_by + " (" + window->describe() + ")";
+      action = "policy.maintenance_override";
+      outcome = "overridden";
+      title += " (" + note + ")";
+    } else if (window->autonomy_override == autonomy::kDisabled) {
+      return skip(a, trigger, requested_by, *window);
+    } else if (window->autonomy_override == autonomy::kApproval) {
+      needs_approval = true;
+      title += " during " + window->describe();
+      note = window->describe() + " and requires approval";
+      action = "policy.approval_required";
+      outcome = "held";
+    } else if (window->autonomy_override == autonomy::kFull && needs_approval) {
+      needs_approval = false;
+      note = "approval not asked: " + window->describe() + " with full autonomy";
+      action = "policy.full_autonomy";
+      outcome = "approval skipped";
+    }
+  }
+
+  // 2. The approval gate.
+  if (needs_approval) {
+    // A window that asks for approval uses the automation's own approvers when it has any.
+    ApprovalSettings settings = a.approval.value_or(ApprovalSettings{});
+    settings.required = true;
+    Launch held = hold(a, trigger, requested_by, settings, title);
+    if (!action.empty() && held.approval) audit_.append(requested_by, action, held.run.id, outcome, note);
+    return held;
+  }
+
+  // 3. Concurrency: a fire that would overlap a run still active is recorded, not started.
+  if (options.skip_if_overlapping && engine_.active_count_of(a.id) > 0) {
+    RunRecord run = new_run(a, trigger, requested_by);
+    run.status = run_status::kSkipped;
+    run.reason = "overlap: the previous run of this automation is still active";
+    run.finished_ms = run.created_ms;
+    runs_.insert(run);
+    return {run, std::nullopt};
+  }
+
+  RunRecord run = go(a, trigger, requested_by, note);
+  if (!action.empty()) audit_.append(requested_by, action, run.id, outcome, note);
+  return {run, std::nullopt};
+}
+
+Launch RunLauncher::skip(const Automation& a, const std::string& trigger, const std::string& requested_by,
+                         const AppliedWindow& window) {
+  RunRecord run = new_run(a, trigger, requested_by);
+  run.status = run_status::kSkipped;
+  run.reason = window.describe();
+  run.finished_ms = run.created_ms;
+  runs_.insert(run);
+  audit_.append(requested_by, "policy.skipped", run.id, "skipped", run.reason);
+  return {run, std::nullopt};
+}
+
+RunRecord RunLauncher::go(const Automation& a, const std::string& trigger, const std::string& requested_by,
+                          const std::string& note) {
+  if (note.empty()) return engine_.submit(a, trigger, requested_by);
+  auto planned = plan_automation(registry_, a.type, a.params);
+  // An unplannable automation: the engine stores the failed run with the plan's error.
+  if (std::holds_alternative<SchemaError>(planned)) return engine_.submit(a, trigger, requested_by);
+  RunRecord run = new_run(a, trigger, requested_by);
+  run.reason = note;
+  return engine_.start_serial(run, std::get<std::vector<Step>>(std::move(planned)), a.timeout_s,
+                              a.concurrency == "queue" ? a.id : "");
+}
+
+Launch RunLauncher::hold(const Automation& a, const std::string& trigger, const std::string& requested_by,
+                         const ApprovalSettings& settings, const std::string& title) {
+  auto planned = plan_automation(registry_, a.type, a.params);
+  // An unplannable automation fails now; there is nothing for anyone to approve.
+  if (std::holds_alternative<SchemaError>(planned)) return {engine_.submit(a, trigger, requested_by), std::nullopt};
+
+  RunRecord run = new_run(a, trigger, requested_by);
   // What the approvers see is what runs: the steps are planned now and kept with the request.
-  auto request = approvals_.hold_run(run, std::get<std::vector<Step>>(planned), a.timeout_s, *a.approval,
-                                     "Run '" + a.name + "' (" + a.id + ")");
+  auto request = approvals_.hold_run(run, std::get<std::vector<Step>>(planned), a.timeout_s, settings, title);
   run.status = run_status::kPendingApproval;
   run.reason = "waiting for approval " + request.id;
   return {run, request};

@@ -1,15 +1,19 @@
 // The one way a run of an automation begins, whatever triggered it (REST, v1, webhook,
 // schedule): plan, then the policy chain, then the engine. Keeping every trigger on this
 // path is what makes the policies impossible to bypass through another endpoint.
-// Policy chain today: the approval gate. Maintenance windows and concurrency join here.
+// Policy chain: maintenance windows (docs/maintenance.md), then the approval gate.
+// Concurrency joins here.
 #pragma once
 
 #include <optional>
 #include <string>
 
 #include "core/approvals/approval_service.hpp"
+#include "core/audit/audit_log.hpp"
 #include "core/automations/automation.hpp"
+#include "core/maintenance/maintenance_policy.hpp"
 #include "core/runs/run_engine.hpp"
+#include "core/runs/run_store.hpp"
 
 namespace steward {
 
@@ -18,18 +22,42 @@ struct Launch {
   std::optional<ApprovalRequest> approval;  // set when the run waits for approval
 };
 
+struct LaunchOptions {
+  // Ignore maintenance windows for this run (a manual run by an admin; the API checks who
+  // asks). Recorded in the run's reason and the audit log when a window was overridden.
+  bool override_maintenance = false;
+  // Concurrency `skip` for automatic fires: if a run of the automation is still active,
+  // this one is stored `skipped` (reason overlap) instead of starting.
+  bool skip_if_overlapping = false;
+};
+
 class RunLauncher {
  public:
-  RunLauncher(RunEngine& engine, ApprovalService& approvals, const PluginRegistry& registry)
-      : engine_(engine), approvals_(approvals), registry_(registry) {}
+  RunLauncher(RunEngine& engine, ApprovalService& approvals, const PluginRegistry& registry,
+              MaintenancePolicy& maintenance, RunStore& runs, AuditLog& audit)
+      : engine_(engine), approvals_(approvals), registry_(registry), maintenance_(maintenance), runs_(runs),
+        audit_(audit) {}
 
   // Throws EngineStopped during shutdown.
-  Launch launch(const Automation& automation, const std::string& trigger, const std::string& requested_by);
+  Launch launch(const Automation& automation, const std::string& trigger, const std::string& requested_by,
+                const LaunchOptions& options = {});
 
  private:
+  // Stores the run `skipped` with the window as its reason.
+  Launch skip(const Automation& a, const std::string& trigger, const std::string& requested_by,
+              const AppliedWindow& window);
+  // Plans and starts the run now; `note` (when set) begins the run's reason.
+  RunRecord go(const Automation& a, const std::string& trigger, const std::string& requested_by,
+               const std::string& note);
+  Launch hold(const Automation& a, const std::string& trigger, const std::string& requested_by,
+              const ApprovalSettings& settings, const std::string& title);
+
   RunEngine& engine_;
   ApprovalService& approvals_;
   const PluginRegistry& registry_;
+  MaintenancePolicy& maintenance_;
+  RunStore& runs_;
+  AuditLog& audit_;
 };
 
 }  // namespace steward

@@ -25,6 +25,7 @@ json to_json(const RunRecord& r) {
           {"requested_by", r.requested_by},
           {"created", r.created_ms / 1000},
           {"duration_ms", duration},
+          {"scheduled", secs(r.scheduled_ms)},
           {"steps", r.steps}};
 }
 

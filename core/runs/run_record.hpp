@@ -36,6 +36,7 @@ struct RunRecord {
   bool output_truncated = false;
   nlohmann::json steps = nlohmann::json::array();
   std::string requested_by;
+  std::optional<std::int64_t> scheduled_ms;  // the fire instant, for scheduled runs
 };
 
 // Seed 002's run fields (run_id, automation_id, status, started, finished as Unix seconds,

@@ -10,7 +10,7 @@ using store::Value;
 namespace {
 const char* kColumns =
     "id, automation_id, trigger, status, reason, created_ms, started_ms, finished_ms, exit_code, "
-    "output, output_truncated, steps_json, requested_by";
+    "output, output_truncated, steps_json, requested_by, scheduled_ms";
 
 Value opt(const std::optional<std::int64_t>& v) { return v ? Value(*v) : Value(nullptr); }
 
@@ -29,16 +29,17 @@ RunRecord from_row(const store::Row& r) {
   run.output_truncated = r.integer(10) != 0;
   run.steps = json::parse(r.text(11));
   run.requested_by = r.text(12);
+  run.scheduled_ms = r.optional_integer(13);
   return run;
 }
 }  // namespace
 
 void RunStore::insert(const RunRecord& r) {
   db_.transaction([&] {
-    db_.execute(std::string("INSERT INTO runs(") + kColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    db_.execute(std::string("INSERT INTO runs(") + kColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 {r.id, r.automation_id, r.trigger, r.status, r.reason, r.created_ms, opt(r.started_ms),
                  opt(r.finished_ms), opt(r.exit_code), r.output, std::int64_t{r.output_truncated},
-                 r.steps.dump(), r.requested_by});
+                 r.steps.dump(), r.requested_by, opt(r.scheduled_ms)});
     db_.execute("UPDATE automations SET last_run_ms = ?, last_status = ? WHERE id = ?",
                 {r.started_ms ? *r.started_ms : r.created_ms, r.status, r.automation_id});
   });

@@ -86,6 +86,43 @@ const std::vector<Migration>& migrations() {
                 detail TEXT NOT NULL DEFAULT ''))",
            "CREATE INDEX audit_by_time ON audit_log(at_ms)",
        }},
+      {3,
+       "cron schedules: automation schedule fields and claimed fires",
+       {
+           "ALTER TABLE automations ADD COLUMN schedule TEXT",
+           "ALTER TABLE automations ADD COLUMN timezone TEXT NOT NULL DEFAULT 'UTC'",
+           "ALTER TABLE automations ADD COLUMN catch_up TEXT NOT NULL DEFAULT 'skip'",
+           "ALTER TABLE automations ADD COLUMN concurrency TEXT NOT NULL DEFAULT 'skip'",
+           // One row per fire of a schedule, claimed before the run starts: the primary key
+           // is what makes a fire run at most once, across restarts and across daemons.
+           R"(CREATE TABLE schedule_fires (
+                automation_id TEXT NOT NULL,
+                fire_ms INTEGER NOT NULL,
+                claimed_ms INTEGER NOT NULL,
+                run_id TEXT,
+                PRIMARY KEY (automation_id, fire_ms)))",
+           "ALTER TABLE runs ADD COLUMN scheduled_ms INTEGER",
+       }},
+      {4,
+       "maintenance windows",
+       {
+           // start_ms/end_ms: the first occurrence (UTC); recurring: a cron for each start,
+           // read in `timezone`. forced: 'on' | 'off' | NULL (activate/deactivate), an 'off'
+           // lasting until forced_until_ms when set (docs/maintenance.md).
+           R"(CREATE TABLE maintenance_windows (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                start_ms INTEGER NOT NULL,
+                end_ms INTEGER NOT NULL,
+                timezone TEXT NOT NULL DEFAULT 'UTC',
+                recurring TEXT,
+                scope_json TEXT NOT NULL,
+                autonomy_override TEXT NOT NULL,
+                forced TEXT,
+                forced_until_ms INTEGER,
+                created_ms INTEGER NOT NULL,
+                updated_ms INTEGER NOT NULL))",
+       }},
   };
   return all;
 }

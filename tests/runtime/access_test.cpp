@@ -86,7 +86,7 @@ TEST_CASE("a single-task key runs and reads its one automation only", "[runtime]
             .exit_code == 1);
 }
 
-TEST_CASE("v1 one-off run: a tool call runs and answers with its output; a prompt needs the llm tool", "[runtime][v1]") {
+TEST_CASE("v1 one-off run: a tool call runs and answers with its output, a prompt needs the llm tool", "[runtime][v1]") {
   Daemon d;
   auto r = d.api("POST", "/api/v1/run", {{"tool", "bash"}, {"args", {{"command", "echo one-off"}}}});
   REQUIRE(r.status == 200);
@@ -110,7 +110,7 @@ TEST_CASE("v1 one-off run: a tool call runs and answers with its output; a promp
   CHECK(d.api("POST", "/api/v1/scenarios/auto_nosuch/run").status == 404);
 }
 
-TEST_CASE("the audit log records writes, refused keys and decisions; only admins read it", "[runtime][audit]") {
+TEST_CASE("the audit log records writes, refused keys and decisions, only admins read it", "[runtime][audit]") {
   Daemon d;
   std::string id = create(d, "true");
   d.api("POST", "/api/automations/" + id + "/run?wait=1");

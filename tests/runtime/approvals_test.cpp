@@ -100,7 +100,7 @@ TEST_CASE("approvals: N-of-M with an approver list, no self-approval, then the r
   CHECK(steps == std::vector<std::string>{"approval.approve:bob", "approval.approve:alice", "approval.requested:carol"});
 }
 
-TEST_CASE("approvals: an admin may decide without being listed; one rejection rejects the run", "[runtime][approvals]") {
+TEST_CASE("approvals: an admin may decide without being listed, one rejection rejects the run", "[runtime][approvals]") {
   Daemon d;
   Team t(d);
   std::string id = d.api("POST", "/api/automations", gated({{"required", true}, {"approvers", {"alice"}}})).json()["id"];

@@ -74,7 +74,7 @@ TEST_CASE("a disabled automation does not run", "[runtime][automations]") {
   CHECK(d.api("GET", "/api/automations/" + id + "/runs").json()["runs"].empty());
 }
 
-TEST_CASE("a running run can be cancelled; a finished one cannot", "[runtime][automations]") {
+TEST_CASE("a running run can be cancelled, a finished one cannot", "[runtime][automations]") {
   Daemon d;
   std::string id = create(d, script("echo begun; sleep 300"));
   std::string run_id = d.api("POST", "/api/automations/" + id + "/run").json()["run_id"];

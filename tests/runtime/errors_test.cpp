@@ -85,7 +85,7 @@ TEST_CASE("unknown ids are 404 on every automation and run endpoint", "[runtime]
   CHECK(put.status == 404);
 }
 
-TEST_CASE("auth: no key, a malformed header, a wrong key are 401; a read-only key is 403 on writes", "[runtime][errors]") {
+TEST_CASE("auth: no key, a malformed header, a wrong key are 401, a read-only key is 403 on writes", "[runtime][errors]") {
   Daemon d;
   auto none = http(d.port(), "GET", "/api/automations");
   CHECK(none.status == 401);
@@ -105,7 +105,7 @@ TEST_CASE("auth: no key, a malformed header, a wrong key are 401; a read-only ke
   CHECK(d.api("GET", "/api/automations").json().empty());
 }
 
-TEST_CASE("wrong method is 405 with Allow; an oversized body is 413", "[runtime][errors]") {
+TEST_CASE("wrong method is 405 with Allow, an oversized body is 413", "[runtime][errors]") {
   Daemon d(DaemonOptions{"", {"--max-body-bytes", "2048"}, {}});
   auto r = d.api("PATCH", "/api/automations");
   CHECK(r.status == 405);

@@ -83,7 +83,7 @@ TEST_CASE("a second daemon on the same data directory is refused", "[runtime][li
   CHECK(http(d.port(), "GET", "/health").status == 200);
 }
 
-TEST_CASE("keys created by the CLI beside a running daemon work at once; revoked ones stop at once", "[runtime][keys]") {
+TEST_CASE("keys created by the CLI beside a running daemon work at once, revoked ones stop at once", "[runtime][keys]") {
   Daemon d;
   auto made = run_steward({"keys", "create", "--data-dir", d.data_dir(), "--role", "admin", "--name", "ops-bot"});
   REQUIRE(made.exit_code == 0);

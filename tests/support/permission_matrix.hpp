@@ -47,6 +47,13 @@ inline const std::vector<MatrixRow>& permission_matrix() {
       {"POST", "/api/v1/act/proposals/{id}/approve", "AF"},
       {"POST", "/api/v1/act/proposals/{id}/reject", "AF"},
       {"GET", "/api/cron/next", "AFV"},
+      {"GET", "/api/maintenance", "AFV"},
+      {"POST", "/api/maintenance", "AF"},
+      {"GET", "/api/maintenance/{id}", "AFV"},
+      {"PUT", "/api/maintenance/{id}", "AF"},
+      {"DELETE", "/api/maintenance/{id}", "AF"},
+      {"POST", "/api/maintenance/{id}/activate", "AF"},
+      {"POST", "/api/maintenance/{id}/deactivate", "AF"},
   };
   return rows;
 }

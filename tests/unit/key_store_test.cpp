@@ -6,7 +6,7 @@
 
 using namespace steward;
 
-TEST_CASE("keys verify until revoked; only a hash is stored", "[unit][keys]") {
+TEST_CASE("keys verify until revoked, only a hash is stored", "[unit][keys]") {
   test::TempDir dir;
   store::Database db(dir.path());
   KeyStore keys(db);

@@ -19,8 +19,11 @@ TEST_CASE("every registered route is in the permission matrix, and every matrix 
   RunEngine engine(runs, registry, EngineOptions{1, 1024});
   AuditLog audit(db);
   ApprovalService approvals(db, runs, engine, audit);
-  RunLauncher launcher(engine, approvals, registry);
-  api::ApiContext ctx{automations, runs, engine, registry, keys, approvals, launcher, audit, 3600, std::chrono::seconds(1), "test"};
+  MaintenanceStore maintenance_windows(db);
+  MaintenancePolicy maintenance(maintenance_windows);
+  RunLauncher launcher(engine, approvals, registry, maintenance, runs, audit);
+  api::ApiContext ctx{automations, runs, engine, registry, keys, approvals, launcher, audit, maintenance,
+                      3600, std::chrono::seconds(1), "test"};
   api::Router router;
   api::add_all_routes(router, ctx);
 

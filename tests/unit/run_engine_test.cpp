@@ -200,7 +200,7 @@ TEST_CASE("a run whose plan no longer works is stored failed with the reason", "
   CHECK(f.runs.get(r.id)->status == "failed");
 }
 
-TEST_CASE("shutdown lets short runs finish and interrupts long ones; nothing stays running", "[unit][engine]") {
+TEST_CASE("shutdown lets short runs finish and interrupts long ones, nothing stays running", "[unit][engine]") {
   Fixture f(EngineOptions{2, 1 << 20});
   auto quick = f.engine->submit(f.script("sleep 0.3; echo finished"), "manual", "t");
   auto slow = f.engine->submit(f.script("echo begun; sleep 300"), "manual", "t");

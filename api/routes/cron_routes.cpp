@@ -1,0 +1,56 @@
+// GET /api/cron/next?expr=&tz=&n=[&from=]: the same answer as `steward cron next`, as JSON.
+#include <chrono>
+
+#include "api/routes/api_context.hpp"
+#include "api/routes/route_helpers.hpp"
+#include "core/scheduling/cron_expression.hpp"
+
+namespace steward::api {
+
+namespace {
+constexpr int kDefaultCount = 5;
+constexpr int kMaxCount = 100;
+
+int count_of(const Request& req) {
+  std::string text = req.query_or("n", std::to_string(kDefaultCount));
+  bool digits = !text.empty() && text.size() <= 6 && text.find_first_not_of("0123456789") == std::string::npos;
+  int n = digits ? std::stoi(text) : 0;
+  if (n < 1 || n > kMaxCount)
+    throw ApiError(400, "invalid_field", "n must be a whole number from 1 to " + std::to_string(kMaxCount) + ", got '" +
+                                             text + "'", "n");
+  return n;
+}
+}  // namespace
+
+void add_cron_routes(Router& router, ApiContext&) {
+  router.add("GET", "/api/cron/next", Access::needs(Permission::History), [](Request& req) {
+    auto expr = req.query.find("expr");
+    if (expr == req.query.end() || expr->second.empty())
+      throw ApiError(400, "invalid_field", "expr is required: a cron expression such as '30 2 * * *'", "expr");
+    auto parsed = cron::Expression::parse(expr->second);
+    if (auto* e = std::get_if<cron::Error>(&parsed)) throw ApiError(400, "invalid_field", e->message, "expr");
+    std::string tz = req.query_or("tz", "UTC");
+    auto zone = cron::TimeZone::find(tz);
+    if (auto* e = std::get_if<cron::Error>(&zone)) throw ApiError(400, "invalid_field", e->message, "tz");
+    const int n = count_of(req);
+
+    using std::chrono::sys_seconds;
+    auto from = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    if (auto f = req.query.find("from"); f != req.query.end())
+      from = std::chrono::floor<std::chrono::seconds>(
+          std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(parse_time_ms(f->second, "from"))));
+
+    const auto& expression = std::get<cron::Expression>(parsed);
+    const auto& time_zone = std::get<cron::TimeZone>(zone);
+    nlohmann::json next = nlohmann::json::array();
+    for (int i = 0; i < n; ++i) {
+      auto t = expression.next_after(from, time_zone);
+      if (!t) break;
+      next.push_back(cron::format_utc(*t));
+      from = *t;
+    }
+    return Response::json(200, {{"expr", expr->second}, {"tz", tz}, {"next", next}});
+  });
+}
+
+}  // namespace steward::api

@@ -1,0 +1,80 @@
+// /api/maintenance — seed 002's maintenance windows: list, create, get, replace, delete,
+// activate, deactivate. What a window does to runs is core/maintenance + RunLauncher.
+#include "api/routes/api_context.hpp"
+#include "core/maintenance/maintenance_input.hpp"
+#include "core/util/clock.hpp"
+#include "core/util/ids.hpp"
+
+namespace steward::api {
+
+using nlohmann::json;
+
+namespace {
+
+MaintenanceWindow parse_or_throw(const Request& req, ApiContext& ctx) {
+  auto body = req.json_body();
+  if (!body.is_object()) throw ApiError(400, "invalid_request", "the request body must be a JSON object");
+  auto parsed = window_from_input(body, [&ctx](const std::string& id) { return ctx.automations.get(id).has_value(); });
+  if (auto* err = std::get_if<SchemaError>(&parsed)) throw ApiError(400, "invalid_field", err->text(), err->path);
+  return std::get<MaintenanceWindow>(std::move(parsed));
+}
+
+MaintenanceWindow find_or_throw(ApiContext& ctx, const std::string& id) {
+  auto w = ctx.maintenance.store().get(id);
+  if (!w) throw ApiError(404, "not_found", "no maintenance window '" + id + "'");
+  return *w;
+}
+
+}  // namespace
+
+void add_maintenance_routes(Router& router, ApiContext& ctx) {
+  router.add("GET", "/api/maintenance", Access::needs(Permission::History), [&ctx](Request&) {
+    std::int64_t now = now_ms();
+    json list = json::array();
+    for (const auto& w : ctx.maintenance.store().list()) list.push_back(window_json(w, now));
+    return Response::json(200, list);
+  });
+
+  router.add("POST", "/api/maintenance", Access::needs(Permission::AutomationsWrite), [&ctx](Request& req) {
+    MaintenanceWindow w = parse_or_throw(req, ctx);
+    w.id = new_id("mw");
+    w.created_ms = w.updated_ms = now_ms();
+    ctx.maintenance.store().insert(w);
+    return Response::json(201, window_json(w, now_ms()));
+  });
+
+  router.add("GET", "/api/maintenance/{id}", Access::needs(Permission::History), [&ctx](Request& req) {
+    return Response::json(200, window_json(find_or_throw(ctx, req.params["id"]), now_ms()));
+  });
+
+  // Full replace: every field as on create; activate/deactivate's forced state is reset,
+  // so the window follows its new times.
+  router.add("PUT", "/api/maintenance/{id}", Access::needs(Permission::AutomationsWrite), [&ctx](Request& req) {
+    MaintenanceWindow existing = find_or_throw(ctx, req.params["id"]);
+    MaintenanceWindow w = parse_or_throw(req, ctx);
+    w.id = existing.id;
+    w.created_ms = existing.created_ms;
+    w.updated_ms = now_ms();
+    if (!ctx.maintenance.store().update(w)) throw ApiError(404, "not_found", "no maintenance window '" + w.id + "'");
+    return Response::json(200, window_json(w, now_ms()));
+  });
+
+  router.add("DELETE", "/api/maintenance/{id}", Access::needs(Permission::AutomationsWrite), [&ctx](Request& req) {
+    if (!ctx.maintenance.store().remove(req.params["id"]))
+      throw ApiError(404, "not_found", "no maintenance window '" + req.params["id"] + "'");
+    return Response::json(200, {{"status", "deleted"}});
+  });
+
+  for (bool on : {true, false}) {
+    router.add("POST", std::string("/api/maintenance/{id}/") + (on ? "activate" : "deactivate"),
+               Access::needs(Permission::AutomationsWrite), [&ctx, on](Request& req) {
+                 std::int64_t now = now_ms();
+                 const std::string& id = req.params["id"];
+                 auto w = on ? ctx.maintenance.activate(id, now) : ctx.maintenance.deactivate(id, now);
+                 if (!w) throw ApiError(404, "not_found", "no maintenance window '" + id + "'");
+                 return Response::json(200, window_json(*w, now));
+               });
+  }
+}
+
+}  // namespace steward::api
