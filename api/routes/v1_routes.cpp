@@ -93,11 +93,7 @@ Response one_off_run(ApiContext& ctx, Request& req) {
   } else {
     throw ApiError(400, "invalid_field", "body: either {\"prompt\"} or {\"tool\", \"args\"} is required", "tool");
   }
-  RunRecord run;
-  run.id = new_id("run");
-  run.trigger = "api";
-  run.requested_by = req.principal->name;
-  run.created_ms = now_ms();
+  RunRecord run = new_run("", "api", req.principal->name);
   try {
     run = ctx.engine.start(run, {step}, int_field(body, "timeout", ctx.default_timeout_s, 1, 604800));
   } catch (const EngineStopped& e) {

@@ -263,12 +263,8 @@ ApprovalRequest ApprovalService::decide(const std::string& id, const Principal& 
     if (request.kind == "proposal") {
       // The run is stored now, in the same transaction, so an approved proposal always
       // shows its run; it starts right after the commit.
-      RunRecord run;
-      run.id = new_id("run");
-      run.trigger = "proposal";
+      RunRecord run = new_run("", "proposal", request.requested_by);
       run.status = run_status::kPendingApproval;
-      run.created_ms = now;
-      run.requested_by = request.requested_by;
       run.reason = "approved proposal " + id;
       runs_.insert(run);
       request.run_id = run.id;

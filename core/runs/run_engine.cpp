@@ -68,12 +68,7 @@ RunEngine::RunEngine(RunStore& store, const PluginRegistry& registry, EngineOpti
 RunEngine::~RunEngine() { shutdown(std::chrono::milliseconds(0), std::chrono::milliseconds(5000)); }
 
 RunRecord RunEngine::submit(const Automation& a, const std::string& trigger, const std::string& requested_by) {
-  RunRecord record;
-  record.id = new_id("run");
-  record.automation_id = a.id;
-  record.trigger = trigger;
-  record.requested_by = requested_by;
-  record.created_ms = now_ms();
+  RunRecord record = new_run(a.id, trigger, requested_by);
 
   auto planned = plan_automation(registry_, a.type, a.params);
   if (auto* err = std::get_if<SchemaError>(&planned)) {

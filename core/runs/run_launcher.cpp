@@ -5,18 +5,6 @@
 
 namespace steward {
 
-namespace {
-RunRecord new_run(const Automation& a, const std::string& trigger, const std::string& requested_by) {
-  RunRecord run;
-  run.id = new_id("run");
-  run.automation_id = a.id;
-  run.trigger = trigger;
-  run.requested_by = requested_by;
-  run.created_ms = now_ms();
-  return run;
-}
-}  // namespace
-
 Launch RunLauncher::launch(const Automation& a, const std::string& trigger, const std::string& requested_by,
                            const LaunchOptions& options) {
   bool needs_approval = a.approval && a.approval->required;
@@ -59,7 +47,7 @@ Launch RunLauncher::launch(const Automation& a, const std::string& trigger, cons
 
   // 3. Concurrency: a fire that would overlap a run still active is recorded, not started.
   if (options.skip_if_overlapping && engine_.active_count_of(a.id) > 0) {
-    RunRecord run = new_run(a, trigger, requested_by);
+    RunRecord run = new_run(a.id, trigger, requested_by);
     run.status = run_status::kSkipped;
     run.reason = "overlap: the previous run of this automation is still active";
     run.finished_ms = run.created_ms;
@@ -74,7 +62,7 @@ Launch RunLauncher::launch(const Automation& a, const std::string& trigger, cons
 
 Launch RunLauncher::skip(const Automation& a, const std::string& trigger, const std::string& requested_by,
                          const AppliedWindow& window) {
-  RunRecord run = new_run(a, trigger, requested_by);
+  RunRecord run = new_run(a.id, trigger, requested_by);
   run.status = run_status::kSkipped;
   run.reason = window.describe();
   run.finished_ms = run.created_ms;
@@ -89,7 +77,7 @@ RunRecord RunLauncher::go(const Automation& a, const std::string& trigger, const
   auto planned = plan_automation(registry_, a.type, a.params);
   // An unplannable automation: the engine stores the failed run with the plan's error.
   if (std::holds_alternative<SchemaError>(planned)) return engine_.submit(a, trigger, requested_by);
-  RunRecord run = new_run(a, trigger, requested_by);
+  RunRecord run = new_run(a.id, trigger, requested_by);
   run.reason = note;
   return engine_.start_serial(run, std::get<std::vector<Step>>(std::move(planned)), a.timeout_s,
                               a.concurrency == "queue" ? a.id : "");
@@ -101,7 +89,7 @@ Launch RunLauncher::hold(const Automation& a, const std::string& trigger, const 
   // An unplannable automation fails now; there is nothing for anyone to approve.
   if (std::holds_alternative<SchemaError>(planned)) return {engine_.submit(a, trigger, requested_by), std::nullopt};
 
-  RunRecord run = new_run(a, trigger, requested_by);
+  RunRecord run = new_run(a.id, trigger, requested_by);
   // What the approvers see is what runs: the steps are planned now and kept with the request.
   auto request = approvals_.hold_run(run, std::get<std::vector<Step>>(planned), a.timeout_s, settings, title);
   run.status = run_status::kPendingApproval;

@@ -1,8 +1,21 @@
 #include "core/runs/run_record.hpp"
 
+#include "core/util/clock.hpp"
+#include "core/util/ids.hpp"
+
 namespace steward {
 
 using nlohmann::json;
+
+RunRecord new_run(const std::string& automation_id, const std::string& trigger, const std::string& requested_by) {
+  RunRecord r;
+  r.id = new_id("run");
+  r.automation_id = automation_id;
+  r.trigger = trigger;
+  r.requested_by = requested_by;
+  r.created_ms = now_ms();
+  return r;
+}
 
 bool run_status::is_final(const std::string& s) {
   return s == kDone || s == kFailed || s == kTimeout || s == kCancelled || s == kRejected ||

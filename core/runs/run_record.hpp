@@ -39,6 +39,10 @@ struct RunRecord {
   std::optional<std::int64_t> scheduled_ms;  // the fire instant, for scheduled runs
 };
 
+// A new run: a fresh `run_…` id, created now, no status yet. automation_id may be empty
+// (one-off tool calls, action proposals).
+RunRecord new_run(const std::string& automation_id, const std::string& trigger, const std::string& requested_by);
+
 // Seed 002's run fields (run_id, automation_id, status, started, finished as Unix seconds,
 // output) plus reason, trigger, exit_code, steps, duration_ms, output_truncated.
 nlohmann::json to_json(const RunRecord& r);

@@ -154,14 +154,9 @@ void Scheduler::link(const std::string& automation_id, std::int64_t fire_ms, con
 }
 
 void Scheduler::store_skipped(const Automation& a, std::optional<std::int64_t> fire_ms, const std::string& reason) {
-  RunRecord r;
-  r.id = new_id("run");
-  r.automation_id = a.id;
-  r.trigger = "schedule";
+  RunRecord r = new_run(a.id, "schedule", "scheduler");
   r.status = run_status::kSkipped;
   r.reason = reason;
-  r.requested_by = "scheduler";
-  r.created_ms = now_ms();
   r.finished_ms = r.created_ms;
   runs_.insert(r);
   if (fire_ms) link(a.id, *fire_ms, r);
