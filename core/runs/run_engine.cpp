@@ -111,30 +111,54 @@ RunRecord RunEngine::start_serial(RunRecord record, std::vector<Step> steps, std
   auto run = std::make_shared<ActiveRun>(std::move(record), std::move(steps), timeout_s, options_.output_cap_bytes);
   if (!stored) run->note = run->record.reason;
   run->serial_key = serial_key;
+  {
+    // 1. Reserve: decide running or queued. Reported `running` only when a worker is free,
+    //    nobody waits ahead of it and no other run holds its serial key.
+    std::lock_guard lock(mutex_);
+    if (!accepting_) throw EngineStopped();
+    bool key_active = false;
+    if (!serial_key.empty())
+      for (const auto& [id, other] : active_) key_active = key_active || other->serial_key == serial_key;
+    bool starts_now = running_ < options_.workers && waiting_ == 0 && !key_active;
+    if (starts_now) {
+      run->record.status = run_status::kRunning;
+      run->record.started_ms = now_ms();
+      run->counted_running = true;
+      ++running_;
+      if (!serial_key.empty()) ++busy_keys_[serial_key];
+    } else {
+      run->record.status = run_status::kQueued;
+      ++waiting_;
+    }
+    active_[run->record.id] = run;
+  }
+  // 2. Store it, outside the engine's lock: the engine never waits for the database while
+  //    holding its lock, so a caller may start runs from inside a transaction (the
+  //    scheduler commits a burst of fires at once) without a lock-order deadlock.
+  try {
+    if (stored) {
+      store_.transition(run->record.id, run->record.status, run->record.started_ms);
+    } else {
+      store_.insert(run->record);
+    }
+  } catch (...) {
+    std::lock_guard lock(mutex_);
+    active_.erase(run->record.id);
+    if (run->counted_running) {
+      --running_;
+      if (!serial_key.empty() && --busy_keys_[serial_key] == 0) busy_keys_.erase(serial_key);
+    } else {
+      --waiting_;
+    }
+    idle_cv_.notify_all();
+    throw;
+  }
+  // 3. Hand it to the workers.
   std::lock_guard lock(mutex_);
-  if (!accepting_) throw EngineStopped();
-  // Reported `running` only when a worker is free, nobody waits ahead of it and its serial
-  // key (if any) is free; a worker then takes it at once.
-  bool key_queued = false;
-  for (const auto& q : queue_) key_queued = key_queued || (!serial_key.empty() && q->serial_key == serial_key);
-  bool starts_now = running_ < options_.workers && waiting_ == 0 && eligible(*run) && !key_queued;
-  if (starts_now) {
-    run->record.status = run_status::kRunning;
-    run->record.started_ms = now_ms();
-    run->counted_running = true;
-    ++running_;
-    if (!serial_key.empty()) ++busy_keys_[serial_key];
-  } else {
-    run->record.status = run_status::kQueued;
-    ++waiting_;
+  if (!accepting_ && !run->counted_running) {
+    int expected = kNotCancelled;  // shutdown began meanwhile: a waiting run does not start
+    run->cancel_kind.compare_exchange_strong(expected, kByShutdown);
   }
-  // Stored before any worker can touch it, under the lock so order matches the queue.
-  if (stored) {
-    store_.transition(run->record.id, run->record.status, run->record.started_ms);
-  } else {
-    store_.insert(run->record);
-  }
-  active_[run->record.id] = run;
   queue_.push_back(run);
   work_cv_.notify_one();
   return run->record;

@@ -64,11 +64,19 @@ void RunStore::transition(const std::string& id, const std::string& status, std:
 
 void RunStore::finish(const RunRecord& r) {
   db_.transaction([&] {
-    db_.execute(
+    auto changed = db_.execute(
         "UPDATE runs SET status = ?, reason = ?, started_ms = ?, finished_ms = ?, exit_code = ?, "
         "output = ?, output_truncated = ?, steps_json = ? WHERE id = ?",
         {r.status, r.reason, opt(r.started_ms), opt(r.finished_ms), opt(r.exit_code), r.output,
          std::int64_t{r.output_truncated}, r.steps.dump(), r.id});
+    // The row may be missing when the transaction that created it was rolled back after
+    // the run had started (a burst of scheduled fires is committed together): the run
+    // happened, so it is recorded whole now.
+    if (changed == 0)
+      db_.execute(std::string("INSERT INTO runs(") + kColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  {r.id, r.automation_id, r.trigger, r.status, r.reason, r.created_ms, opt(r.started_ms),
+                   opt(r.finished_ms), opt(r.exit_code), r.output, std::int64_t{r.output_truncated}, r.steps.dump(),
+                   r.requested_by, opt(r.scheduled_ms)});
     db_.execute("UPDATE automations SET last_run_ms = ?, last_status = ? WHERE id = ?",
                 {r.started_ms ? *r.started_ms : r.created_ms, r.status, r.automation_id});
   });

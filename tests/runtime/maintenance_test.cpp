@@ -391,3 +391,40 @@ TEST_CASE("maintenance: a window that opens and closes between runs", "[runtime]
   CHECK(runs[1]["status"] == "skipped");
   CHECK(runs[2]["status"] == "done");
 }
+
+TEST_CASE("maintenance: a window opens and closes while a schedule fires every second", "[runtime][maintenance]") {
+  Daemon d;
+  std::string id = automation(d, "ticker", {{"schedule", "* * * * * *"}, {"concurrency", "allow"}});
+  // Whole seconds: the window covers [open, close), about 3 s, starting 2 s from now.
+  auto now = Clock::now();
+  auto open = std::chrono::time_point_cast<std::chrono::seconds>(now) + 2s;
+  auto close = open + 3s;
+  std::string window = create_window(d, {{"name", "Short"},
+                                         {"start", iso(open)},
+                                         {"end", iso(close)},
+                                         {"scope", {id}},
+                                         {"autonomy_override", "disabled"}});
+  std::this_thread::sleep_until(close + 2500ms);
+  d.api("PUT", "/api/automations/" + id, {{"name", "ticker"}, {"type", "script"}, {"params", {{"command", "true"}}}});
+
+  auto runs = d.api("GET", "/api/automations/" + id + "/runs?limit=500").json()["runs"];
+  const long open_s = std::chrono::duration_cast<std::chrono::seconds>(open.time_since_epoch()).count();
+  const long close_s = std::chrono::duration_cast<std::chrono::seconds>(close.time_since_epoch()).count();
+  int before = 0, inside = 0, after = 0;
+  for (const auto& r : runs) {
+    INFO(r.dump());
+    REQUIRE(r["scheduled"].is_number_integer());
+    long at = r["scheduled"];
+    if (at >= open_s && at < close_s) {
+      ++inside;
+      CHECK(r["status"] == "skipped");
+      CHECK(r["reason"].get<std::string>().find(window) != std::string::npos);
+    } else {
+      (at < open_s ? before : after)++;
+      CHECK(r["status"] != "skipped");
+    }
+  }
+  CHECK(before >= 1);
+  CHECK(inside == 3);
+  CHECK(after >= 1);
+}
