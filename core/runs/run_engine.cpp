@@ -322,13 +322,19 @@ std::optional<RunRecord> RunEngine::snapshot(const std::string& run_id) const {
     auto it = active_.find(run_id);
     if (it == active_.end()) return std::nullopt;
     run = it->second;
+    // Ended but not yet out of active_ (its final write is under way): complete() filled
+    // the whole record under this lock and nothing changes it any more.
+    if (run_status::is_final(run->record.status)) return run->record;
+    // Still going: only the fields the worker does not touch while it runs.
     copy.id = run->record.id;
     copy.automation_id = run->record.automation_id;
     copy.trigger = run->record.trigger;
     copy.status = run->record.status;
+    copy.reason = run->record.reason;
     copy.created_ms = run->record.created_ms;
     copy.started_ms = run->record.started_ms;
     copy.requested_by = run->record.requested_by;
+    copy.scheduled_ms = run->record.scheduled_ms;
   }
   copy.output = run->output.text();
   copy.output_truncated = run->output.truncated();
