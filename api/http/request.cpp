@@ -20,6 +20,12 @@ nlohmann::json Request::json_body() const {
   return value;
 }
 
+nlohmann::json Request::json_object_body() const {
+  auto value = json_body();
+  if (!value.is_object()) throw ApiError(400, "invalid_request", "the request body must be a JSON object");
+  return value;
+}
+
 Response Response::json(int status, const nlohmann::json& value) {
   Response r;
   r.status = status;

@@ -28,6 +28,8 @@ struct Request {
   std::optional<std::string> header(const std::string& lower_name) const;
   // The body as JSON; throws ApiError 400 invalid_json when it is not.
   nlohmann::json json_body() const;
+  // The body as a JSON object; 400 for anything else.
+  nlohmann::json json_object_body() const;
 };
 
 struct Response {

@@ -11,8 +11,7 @@ ApprovalRequest decide_or_throw(ApiContext& ctx, const std::string& id, const Re
                                 const std::optional<std::string>& only_kind) {
   std::string comment;
   if (!req.body.empty()) {
-    json body = req.json_body();
-    if (!body.is_object()) throw ApiError(400, "invalid_request", "the request body must be a JSON object");
+    json body = req.json_object_body();
     if (body.contains("comment")) {
       if (!body["comment"].is_string() || body["comment"].get<std::string>().size() > 2000)
         throw ApiError(400, "invalid_field", "comment: must be a string of at most 2000 characters", "comment");

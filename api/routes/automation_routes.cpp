@@ -12,11 +12,7 @@ using nlohmann::json;
 namespace {
 
 Automation parse_or_throw(const Request& req, ApiContext& ctx) {
-  auto body = req.json_body();
-  if (!body.is_object()) throw ApiError(400, "invalid_request", "the request body must be a JSON object");
-  auto parsed = automation_from_input(body, ctx.registry, ctx.default_timeout_s);
-  if (auto* err = std::get_if<SchemaError>(&parsed)) throw ApiError(400, "invalid_field", err->text(), err->path);
-  return std::get<Automation>(std::move(parsed));
+  return valid_or_throw(automation_from_input(req.json_object_body(), ctx.registry, ctx.default_timeout_s));
 }
 
 // The optional body of POST …/run: {"override_maintenance": true} ignores maintenance
@@ -24,8 +20,7 @@ Automation parse_or_throw(const Request& req, ApiContext& ctx) {
 LaunchOptions run_options(const Request& req) {
   LaunchOptions options;
   if (req.body.empty()) return options;
-  json body = req.json_body();
-  if (!body.is_object()) throw ApiError(400, "invalid_request", "the request body must be a JSON object");
+  json body = req.json_object_body();
   for (const auto& [key, value] : body.items()) {
     if (key != "override_maintenance") throw ApiError(400, "invalid_field", key + ": is not a known field", key);
     if (!value.is_boolean())

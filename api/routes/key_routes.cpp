@@ -27,8 +27,7 @@ void add_key_routes(Router& router, ApiContext& ctx) {
   });
 
   router.add("POST", "/api/keys", Access::needs(Permission::Admin), [&ctx](Request& req) {
-    json body = req.json_body();
-    if (!body.is_object()) throw ApiError(400, "invalid_request", "the request body must be a JSON object");
+    json body = req.json_object_body();
     std::string name = body.value("name", "");
     if (!body.contains("name") || !body["name"].is_string() || name.empty() || name.size() > 200)
       throw ApiError(400, "invalid_field", "name: a non-empty string (who holds the key) is required", "name");

@@ -1,6 +1,7 @@
 // /api/maintenance — seed 002's maintenance windows: list, create, get, replace, delete,
 // activate, deactivate. What a window does to runs is core/maintenance + RunLauncher.
 #include "api/routes/api_context.hpp"
+#include "api/routes/route_helpers.hpp"
 #include "core/maintenance/maintenance_input.hpp"
 #include "core/util/clock.hpp"
 #include "core/util/ids.hpp"
@@ -12,11 +13,8 @@ using nlohmann::json;
 namespace {
 
 MaintenanceWindow parse_or_throw(const Request& req, ApiContext& ctx) {
-  auto body = req.json_body();
-  if (!body.is_object()) throw ApiError(400, "invalid_request", "the request body must be a JSON object");
-  auto parsed = window_from_input(body, [&ctx](const std::string& id) { return ctx.automations.get(id).has_value(); });
-  if (auto* err = std::get_if<SchemaError>(&parsed)) throw ApiError(400, "invalid_field", err->text(), err->path);
-  return std::get<MaintenanceWindow>(std::move(parsed));
+  return valid_or_throw(window_from_input(req.json_object_body(),
+                                          [&ctx](const std::string& id) { return ctx.automations.get(id).has_value(); }));
 }
 
 MaintenanceWindow find_or_throw(ApiContext& ctx, const std::string& id) {

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <utility>
+#include <variant>
 
 #include "api/routes/api_context.hpp"
 
@@ -15,6 +16,13 @@ bool wants_wait(const Request& req);
 // policy chain (503 while shutting down).
 Launch launch_or_throw(ApiContext& ctx, const std::string& automation_id, const std::string& trigger,
                        const Principal& who, const LaunchOptions& options = {});
+// A validated value, or 400 invalid_field naming the field the validator named.
+template <class T>
+T valid_or_throw(std::variant<T, SchemaError> parsed) {
+  if (auto* err = std::get_if<SchemaError>(&parsed)) throw ApiError(400, "invalid_field", err->text(), err->path);
+  return std::get<T>(std::move(parsed));
+}
+
 // Unix seconds or ISO 8601 ("2026-11-23T09:00:00Z"); 400 naming `field` otherwise.
 std::int64_t parse_time_ms(const std::string& text, const std::string& field);
 

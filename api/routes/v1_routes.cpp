@@ -42,7 +42,6 @@ std::int64_t int_field(const json& body, const std::string& name, std::int64_t f
 }
 
 ProposalInput proposal_input(ApiContext& ctx, const json& body) {
-  if (!body.is_object()) throw ApiError(400, "invalid_request", "the request body must be a JSON object");
   for (const auto& [key, _] : body.items())
     if (key != "title" && key != "description" && key != "commands" && key != "approvers" && key != "min_approvals" &&
         key != "expires_in" && key != "timeout")
@@ -77,8 +76,7 @@ ProposalInput proposal_input(ApiContext& ctx, const json& body) {
 }
 
 Response one_off_run(ApiContext& ctx, Request& req) {
-  json body = req.json_body();
-  if (!body.is_object()) throw ApiError(400, "invalid_request", "the request body must be a JSON object");
+  json body = req.json_object_body();
   Step step;
   if (body.contains("prompt")) {
     if (!body["prompt"].is_string() || body["prompt"].get<std::string>().empty())
@@ -126,7 +124,7 @@ void add_v1_routes(Router& router, ApiContext& ctx) {
              });
 
   router.add("POST", "/api/v1/act/proposals", Access::needs(Permission::ActCreate), [&ctx](Request& req) {
-    auto in = proposal_input(ctx, req.json_body());
+    auto in = proposal_input(ctx, req.json_object_body());
     return Response::json(201, to_proposal_json(ctx.approvals.propose(in, req.principal->name), true));
   });
 
