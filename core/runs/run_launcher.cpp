@@ -20,7 +20,7 @@ Launch RunLauncher::launch(const Automation& a, const std::string& trigger, cons
       outcome = "overridden";
       title += " (" + note + ")";
     } else if (window->autonomy_override == autonomy::kDisabled) {
-      return skip(a, trigger, requested_by, *window);
+      return skip(a, trigger, requested_by, *window, options);
     } else if (window->autonomy_override == autonomy::kApproval) {
       needs_approval = true;
       title += " during " + window->describe();
@@ -40,14 +40,14 @@ Launch RunLauncher::launch(const Automation& a, const std::string& trigger, cons
     // A window that asks for approval uses the automation's own approvers when it has any.
     ApprovalSettings settings = a.approval.value_or(ApprovalSettings{});
     settings.required = true;
-    Launch held = hold(a, trigger, requested_by, settings, title);
+    Launch held = hold(a, trigger, requested_by, settings, title, options);
     if (!action.empty() && held.approval) audit_.append(requested_by, action, held.run.id, outcome, note);
     return held;
   }
 
   // 3. Concurrency: a fire that would overlap a run still active is recorded, not started.
   if (options.skip_if_overlapping && engine_.active_count_of(a.id) > 0) {
-    RunRecord run = new_run(a.id, trigger, requested_by);
+    RunRecord run = fresh(a, trigger, requested_by, options);
     run.status = run_status::kSkipped;
     run.reason = "overlap: the previous run of this automation is still active";
     run.finished_ms = run.created_ms;
@@ -55,14 +55,21 @@ Launch RunLauncher::launch(const Automation& a, const std::string& trigger, cons
     return {run, std::nullopt};
   }
 
-  RunRecord run = go(a, trigger, requested_by, note);
+  RunRecord run = go(a, trigger, requested_by, note, options);
   if (!action.empty()) audit_.append(requested_by, action, run.id, outcome, note);
   return {run, std::nullopt};
 }
 
-Launch RunLauncher::skip(const Automation& a, const std::string& trigger, const std::string& requested_by,
-                         const AppliedWindow& window) {
+RunRecord RunLauncher::fresh(const Automation& a, const std::string& trigger, const std::string& requested_by,
+                             const LaunchOptions& options) {
   RunRecord run = new_run(a.id, trigger, requested_by);
+  run.scheduled_ms = options.scheduled_ms;
+  return run;
+}
+
+Launch RunLauncher::skip(const Automation& a, const std::string& trigger, const std::string& requested_by,
+                         const AppliedWindow& window, const LaunchOptions& options) {
+  RunRecord run = fresh(a, trigger, requested_by, options);
   run.status = run_status::kSkipped;
   run.reason = window.describe();
   run.finished_ms = run.created_ms;
@@ -72,24 +79,23 @@ Launch RunLauncher::skip(const Automation& a, const std::string& trigger, const 
 }
 
 RunRecord RunLauncher::go(const Automation& a, const std::string& trigger, const std::string& requested_by,
-                          const std::string& note) {
-  if (note.empty()) return engine_.submit(a, trigger, requested_by);
+                          const std::string& note, const LaunchOptions& options) {
   auto planned = plan_automation(registry_, a.type, a.params);
   // An unplannable automation: the engine stores the failed run with the plan's error.
   if (std::holds_alternative<SchemaError>(planned)) return engine_.submit(a, trigger, requested_by);
-  RunRecord run = new_run(a.id, trigger, requested_by);
+  RunRecord run = fresh(a, trigger, requested_by, options);
   run.reason = note;
   return engine_.start_serial(run, std::get<std::vector<Step>>(std::move(planned)), a.timeout_s,
                               a.concurrency == "queue" ? a.id : "");
 }
 
 Launch RunLauncher::hold(const Automation& a, const std::string& trigger, const std::string& requested_by,
-                         const ApprovalSettings& settings, const std::string& title) {
+                         const ApprovalSettings& settings, const std::string& title, const LaunchOptions& options) {
   auto planned = plan_automation(registry_, a.type, a.params);
   // An unplannable automation fails now; there is nothing for anyone to approve.
   if (std::holds_alternative<SchemaError>(planned)) return {engine_.submit(a, trigger, requested_by), std::nullopt};
 
-  RunRecord run = new_run(a.id, trigger, requested_by);
+  RunRecord run = fresh(a, trigger, requested_by, options);
   // What the approvers see is what runs: the steps are planned now and kept with the request.
   auto request = approvals_.hold_run(run, std::get<std::vector<Step>>(planned), a.timeout_s, settings, title);
   run.status = run_status::kPendingApproval;

@@ -29,6 +29,8 @@ struct LaunchOptions {
   // Concurrency `skip` for automatic fires: if a run of the automation is still active,
   // this one is stored `skipped` (reason overlap) instead of starting.
   bool skip_if_overlapping = false;
+  // The fire instant a scheduled run stands for; stored with the run when it is created.
+  std::optional<std::int64_t> scheduled_ms;
 };
 
 class RunLauncher {
@@ -45,12 +47,15 @@ class RunLauncher {
  private:
   // Stores the run `skipped` with the window as its reason.
   Launch skip(const Automation& a, const std::string& trigger, const std::string& requested_by,
-              const AppliedWindow& window);
+              const AppliedWindow& window, const LaunchOptions& options);
+  // A new run record for `a`, carrying the options' fire instant.
+  static RunRecord fresh(const Automation& a, const std::string& trigger, const std::string& requested_by,
+                         const LaunchOptions& options);
   // Plans and starts the run now; `note` (when set) begins the run's reason.
   RunRecord go(const Automation& a, const std::string& trigger, const std::string& requested_by,
-               const std::string& note);
+               const std::string& note, const LaunchOptions& options);
   Launch hold(const Automation& a, const std::string& trigger, const std::string& requested_by,
-              const ApprovalSettings& settings, const std::string& title);
+              const ApprovalSettings& settings, const std::string& title, const LaunchOptions& options);
 
   RunEngine& engine_;
   ApprovalService& approvals_;

@@ -123,7 +123,7 @@ void Scheduler::loop() {
     }
     lock.unlock();
     try {
-      // One transaction for the whole burst: claims, runs and links commit together, so a
+      // One transaction for the whole burst: claims and runs commit together, so a
       // thousand fires due at once cost one commit, not three thousand.
       db_.transaction([&] {
         for (const auto& [id, at] : claim(due)) {
@@ -155,21 +155,13 @@ std::vector<std::pair<std::string, std::int64_t>> Scheduler::claim(
   return won;
 }
 
-void Scheduler::link(const std::string& automation_id, std::int64_t fire_ms, const RunRecord& run) {
-  db_.transaction([&] {
-    db_.execute("UPDATE schedule_fires SET run_id = ? WHERE automation_id = ? AND fire_ms = ?",
-                {run.id, automation_id, fire_ms});
-    db_.execute("UPDATE runs SET scheduled_ms = ? WHERE id = ?", {fire_ms, run.id});
-  });
-}
-
 void Scheduler::store_skipped(const Automation& a, std::optional<std::int64_t> fire_ms, const std::string& reason) {
   RunRecord r = new_run(a.id, "schedule", "scheduler");
+  r.scheduled_ms = fire_ms;
   r.status = run_status::kSkipped;
   r.reason = reason;
   r.finished_ms = r.created_ms;
   runs_.insert(r);
-  if (fire_ms) link(a.id, *fire_ms, r);
 }
 
 void Scheduler::fire(const std::string& automation_id, std::int64_t fire_ms) {
@@ -180,7 +172,8 @@ void Scheduler::fire(const std::string& automation_id, std::int64_t fire_ms) {
     // (`skip` here; `queue` is the engine running this automation's runs one at a time).
     LaunchOptions options;
     options.skip_if_overlapping = a->concurrency == "skip";
-    link(a->id, fire_ms, launcher_.launch(*a, "schedule", "scheduler", options).run);
+    options.scheduled_ms = fire_ms;
+    launcher_.launch(*a, "schedule", "scheduler", options);
   } catch (const EngineStopped&) {
     store_skipped(*a, fire_ms, "the daemon was stopping at the fire time");
   }
@@ -212,8 +205,9 @@ void Scheduler::catch_up(const std::string& id, const CompiledSchedule& s, std::
     std::int64_t latest = won.back().second;
     RunRecord run;
     try {
-      run = launcher_.launch(a, "schedule", "scheduler").run;
-      link(a.id, latest, run);
+      LaunchOptions options;
+      options.scheduled_ms = latest;
+      run = launcher_.launch(a, "schedule", "scheduler", options).run;
     } catch (const EngineStopped&) {
       return;
     }

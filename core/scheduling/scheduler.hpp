@@ -70,9 +70,8 @@ class Scheduler {
   // Claims fires in one transaction; returns the ones this process won.
   std::vector<std::pair<std::string, std::int64_t>> claim(const std::vector<std::pair<std::string, std::int64_t>>& fires);
   void fire(const std::string& automation_id, std::int64_t fire_ms);
-  // A run that did not happen, with why; linked to its fire when it stands for one.
+  // A run that did not happen, with why; carrying its fire instant when it stands for one.
   void store_skipped(const Automation& a, std::optional<std::int64_t> fire_ms, const std::string& reason);
-  void link(const std::string& automation_id, std::int64_t fire_ms, const RunRecord& run);
 
   store::Database& db_;
   AutomationStore& automations_;
