@@ -99,7 +99,6 @@ const std::vector<Migration>& migrations() {
                 automation_id TEXT NOT NULL,
                 fire_ms INTEGER NOT NULL,
                 claimed_ms INTEGER NOT NULL,
-                run_id TEXT,
                 PRIMARY KEY (automation_id, fire_ms)))",
            "ALTER TABLE runs ADD COLUMN scheduled_ms INTEGER",
        }},
