@@ -11,15 +11,6 @@ namespace {
 constexpr int kDefaultCount = 5;
 constexpr int kMaxCount = 100;
 
-int count_of(const Request& req) {
-  std::string text = req.query_or("n", std::to_string(kDefaultCount));
-  bool digits = !text.empty() && text.size() <= 6 && text.find_first_not_of("0123456789") == std::string::npos;
-  int n = digits ? std::stoi(text) : 0;
-  if (n < 1 || n > kMaxCount)
-    throw ApiError(400, "invalid_field", "n must be a whole number from 1 to " + std::to_string(kMaxCount) + ", got '" +
-                                             text + "'", "n");
-  return n;
-}
 }  // namespace
 
 void add_cron_routes(Router& router, ApiContext&) {
@@ -32,7 +23,7 @@ void add_cron_routes(Router& router, ApiContext&) {
     std::string tz = req.query_or("tz", "UTC");
     auto zone = cron::TimeZone::find(tz);
     if (auto* e = std::get_if<cron::Error>(&zone)) throw ApiError(400, "invalid_field", e->message, "tz");
-    const int n = count_of(req);
+    const int n = query_int(req, "n", kDefaultCount, 1, kMaxCount);
 
     using std::chrono::sys_seconds;
     auto from = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());

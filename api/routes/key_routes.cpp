@@ -52,20 +52,15 @@ void add_key_routes(Router& router, ApiContext& ctx) {
       expires = now_ms() + body["expires_in"].get<std::int64_t>() * 1000;
     }
     auto key = ctx.keys.create(name, *role, automation, expires);
-    for (const auto& k : ctx.keys.list())
-      if (k.id == key.id) {
-        json j = key_json(k);
-        j["key"] = key.secret;
-        return Response::json(201, j);
-      }
-    throw std::runtime_error("created key not found");
+    json j = key_json(key.info);
+    j["key"] = key.secret;
+    return Response::json(201, j);
   });
 
   router.add("DELETE", "/api/keys/{key_id}", Access::needs(Permission::Admin), [&ctx](Request& req) {
     const std::string& id = req.params["key_id"];
     if (!ctx.keys.revoke(id)) {
-      for (const auto& k : ctx.keys.list())
-        if (k.id == id) throw ApiError(409, "already_revoked", "key '" + id + "' is already revoked");
+      if (ctx.keys.get(id)) throw ApiError(409, "already_revoked", "key '" + id + "' is already revoked");
       throw ApiError(404, "not_found", "no key '" + id + "'");
     }
     return Response::json(200, {{"id", id}, {"status", "revoked"}});

@@ -2,27 +2,29 @@
 
 #include <algorithm>
 #include <cctype>
-#include <ctime>
-#include <regex>
+#include <limits>
+
+#include "core/scheduling/time_zone.hpp"
 
 namespace steward::api {
 
+int query_int(const Request& req, const std::string& name, int fallback, int min, int max) {
+  std::string text = req.query_or(name, std::to_string(fallback));
+  try {
+    size_t used = 0;
+    int v = std::stoi(text, &used);
+    if (used == text.size() && v >= min && v <= max) return v;
+  } catch (const std::exception&) {
+  }
+  throw ApiError(400, "invalid_field",
+                 name + " must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+                     ", got '" + text + "'",
+                 name);
+}
+
 std::pair<int, int> paging(const Request& req, int default_limit, int max_limit) {
-  auto number = [&](const std::string& name, int fallback) {
-    std::string text = req.query_or(name, std::to_string(fallback));
-    try {
-      size_t used = 0;
-      int v = std::stoi(text, &used);
-      if (used == text.size()) return v;
-    } catch (const std::exception&) {
-    }
-    throw ApiError(400, "invalid_field", name + " must be an integer, got '" + text + "'", name);
-  };
-  int limit = number("limit", default_limit), offset = number("offset", 0);
-  if (limit < 1 || limit > max_limit)
-    throw ApiError(400, "invalid_field", "limit must be 1-" + std::to_string(max_limit), "limit");
-  if (offset < 0) throw ApiError(400, "invalid_field", "offset must be >= 0", "offset");
-  return {limit, offset};
+  return {query_int(req, "limit", default_limit, 1, max_limit),
+          query_int(req, "offset", 0, 0, std::numeric_limits<int>::max())};
 }
 
 bool wants_wait(const Request& req) {
@@ -45,28 +47,10 @@ Launch launch_or_throw(ApiContext& ctx, const std::string& automation_id, const 
 std::int64_t parse_time_ms(const std::string& text, const std::string& field) {
   bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); });
   if (digits && text.size() <= 12) return std::stoll(text) * 1000;
-  // Strict: YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM). Lenient parsers accept words like "yesterday".
-  static const std::regex kIso(R"((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|([+-])(\d{2}):(\d{2})))");
-  std::smatch m;
-  if (std::regex_match(text, m, kIso)) {
-    std::tm tm{};
-    tm.tm_year = std::stoi(m[1]) - 1900;
-    tm.tm_mon = std::stoi(m[2]) - 1;
-    tm.tm_mday = std::stoi(m[3]);
-    tm.tm_hour = std::stoi(m[4]);
-    tm.tm_min = std::stoi(m[5]);
-    tm.tm_sec = std::stoi(m[6]);
-    bool in_range = tm.tm_mon >= 0 && tm.tm_mon < 12 && tm.tm_mday >= 1 && tm.tm_mday <= 31 && tm.tm_hour < 24 &&
-                    tm.tm_min < 60 && tm.tm_sec < 61;
-    if (in_range) {
-      std::int64_t secs = ::timegm(&tm);
-      if (m[8] != "Z") {
-        std::int64_t offset = std::stoi(m[10]) * 3600 + std::stoi(m[11]) * 60;
-        secs -= (m[9] == "+" ? offset : -offset);
-      }
-      return secs * 1000;
-    }
-  }
+  // The one strict ISO 8601 reader (core/scheduling/time_zone): words such as "yesterday",
+  // which lenient parsers accept, and impossible dates are refused.
+  if (!digits)
+    if (auto t = cron::parse_instant(text)) return std::int64_t{t->time_since_epoch().count()} * 1000;
   throw ApiError(400, "invalid_field",
                  field + " must be Unix seconds or an ISO 8601 time like 2026-11-23T09:00:00Z, got '" + text + "'", field);
 }

@@ -9,6 +9,8 @@
 
 namespace steward::api {
 
+// An integer query parameter within [min, max] (fallback when absent); 400 naming it otherwise.
+int query_int(const Request& req, const std::string& name, int fallback, int min, int max);
 // ?limit=&offset= with defaults and bounds; 400 naming the parameter otherwise.
 std::pair<int, int> paging(const Request& req, int default_limit, int max_limit);
 bool wants_wait(const Request& req);

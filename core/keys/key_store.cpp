@@ -30,13 +30,14 @@ bool constant_time_equal(const std::string& a, const std::string& b) {
 NewKey KeyStore::create(const std::string& name, Role role, std::optional<std::string> automation_id,
                         std::optional<std::int64_t> expires_ms) {
   std::string public_part = random_base32(kIdChars);
-  NewKey key{"key_" + public_part, std::string(kSecretPrefix) + public_part + random_base32(kSecretChars)};
+  NewKey key{"key_" + public_part, std::string(kSecretPrefix) + public_part + random_base32(kSecretChars), {}};
+  key.info = {key.id, name, std::string(role_name(role)), automation_id, now_ms(), expires_ms, std::nullopt};
   db_.execute(
       "INSERT INTO api_keys(id, name, role, automation_id, secret_hash, created_ms, expires_ms) "
       "VALUES (?, ?, ?, ?, ?, ?, ?)",
       {key.id, name, std::string(role_name(role)),
        automation_id ? store::Value(*automation_id) : store::Value(nullptr), hash_secret(key.secret),
-       now_ms(), expires_ms ? store::Value(*expires_ms) : store::Value(nullptr)});
+       key.info.created_ms, expires_ms ? store::Value(*expires_ms) : store::Value(nullptr)});
   return key;
 }
 
@@ -57,13 +58,24 @@ std::optional<Principal> KeyStore::verify(const std::string& secret) {
   return Principal{id, row->text(0), *role, row->optional_text(2)};
 }
 
+namespace {
+const char* kInfoColumns = "id, name, role, automation_id, created_ms, expires_ms, revoked_ms";
+KeyInfo info_from_row(const store::Row& r) {
+  return {r.text(0), r.text(1), r.text(2), r.optional_text(3), r.integer(4), r.optional_integer(5), r.optional_integer(6)};
+}
+}  // namespace
+
 std::vector<KeyInfo> KeyStore::list() {
   std::vector<KeyInfo> out;
-  for (const auto& r : db_.query("SELECT id, name, role, automation_id, created_ms, expires_ms, "
-                                 "revoked_ms FROM api_keys ORDER BY created_ms"))
-    out.push_back({r.text(0), r.text(1), r.text(2), r.optional_text(3), r.integer(4),
-                   r.optional_integer(5), r.optional_integer(6)});
+  for (const auto& r : db_.query(std::string("SELECT ") + kInfoColumns + " FROM api_keys ORDER BY created_ms"))
+    out.push_back(info_from_row(r));
   return out;
+}
+
+std::optional<KeyInfo> KeyStore::get(const std::string& id) {
+  auto row = db_.query_one(std::string("SELECT ") + kInfoColumns + " FROM api_keys WHERE id = ?", {id});
+  if (!row) return std::nullopt;
+  return info_from_row(*row);
 }
 
 bool KeyStore::revoke(const std::string& id) {

@@ -21,16 +21,17 @@ struct Principal {
   std::optional<std::string> automation_id;  // single-task binding
 };
 
-struct NewKey {
-  std::string id;
-  std::string secret;  // "stw_..." — shown once, never stored
-};
-
 struct KeyInfo {
   std::string id, name, role;
   std::optional<std::string> automation_id;
   std::int64_t created_ms;
   std::optional<std::int64_t> expires_ms, revoked_ms;
+};
+
+struct NewKey {
+  std::string id;
+  std::string secret;  // "stw_..." — shown once, never stored
+  KeyInfo info;        // what was stored
 };
 
 class KeyStore {
@@ -42,6 +43,7 @@ class KeyStore {
   // The principal for a presented secret, or nullopt (unknown, wrong, expired or revoked).
   std::optional<Principal> verify(const std::string& secret);
   std::vector<KeyInfo> list();
+  std::optional<KeyInfo> get(const std::string& id);
   bool revoke(const std::string& id);
   bool any();
 
