@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/settings.hpp"
+#include "core/plugins/plugin_registry.hpp"
 
 namespace steward::app {
 
@@ -24,5 +25,9 @@ int run_cron(const CommandLine& cmd);
 // <prefix>/lib/steward/plugins (next to the binary's ../lib), then the configured extras.
 std::vector<std::string> plugin_directories(const Settings& settings);
 Settings settings_for(const CommandLine& cmd);
+
+// Loads every plugin as `serve` does: each plugin's create() gets its object from the
+// plugin_config file (or "{}"). Throws SettingsError when that file is unreadable or malformed.
+void load_plugins(PluginRegistry& registry, const Settings& settings);
 
 }  // namespace steward::app

@@ -1,6 +1,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
 
 #include "app/commands.hpp"
 
@@ -13,6 +16,33 @@ std::vector<std::string> plugin_directories(const Settings& settings) {
   if (!ec) dirs.push_back((exe.parent_path().parent_path() / "lib" / "steward" / "plugins").lexically_normal().string());
   for (const auto& d : settings.plugin_dirs) dirs.push_back(d);
   return dirs;
+}
+
+namespace {
+
+// The plugin_config file, checked whole before any plugin loads: an object of objects.
+nlohmann::json read_plugin_config(const std::string& file) {
+  if (file.empty()) return nlohmann::json::object();
+  std::ifstream in(file);
+  if (!in) throw SettingsError("plugin_config file " + file + " cannot be read");
+  nlohmann::json config = nlohmann::json::parse(in, nullptr, false);
+  if (config.is_discarded() || !config.is_object())
+    throw SettingsError("plugin_config file " + file + " must hold a JSON object keyed by plugin name");
+  for (const auto& [name, value] : config.items())
+    if (!value.is_object())
+      throw SettingsError("plugin_config file " + file + ": the entry for '" + name + "' must be a JSON object");
+  return config;
+}
+
+}  // namespace
+
+void load_plugins(PluginRegistry& registry, const Settings& settings) {
+  auto config = std::make_shared<nlohmann::json>(read_plugin_config(settings.plugin_config));
+  registry.set_config_source([config](const std::string& name) {
+    auto it = config->find(name);
+    return it == config->end() ? std::string("{}") : it->dump();
+  });
+  for (const auto& dir : plugin_directories(settings)) registry.load_directory(dir);
 }
 
 Settings settings_for(const CommandLine& cmd) {

@@ -16,7 +16,7 @@ int run_plugins(const CommandLine& cmd) {
   Settings s = settings_for(cmd);
   set_log_level(LogLevel::Error);  // the table says it all; keep stderr for real trouble
   PluginRegistry registry;
-  for (const auto& dir : plugin_directories(s)) registry.load_directory(dir);
+  load_plugins(registry, s);
 
   if (cmd.options.count("json")) {
     nlohmann::json list = nlohmann::json::array();

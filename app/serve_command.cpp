@@ -63,7 +63,7 @@ int run_serve(const CommandLine& cmd) {
       log(LogLevel::Warning, "runs", std::to_string(n) + " run(s) left unfinished by a previous daemon marked interrupted");
 
     PluginRegistry registry;
-    for (const auto& dir : plugin_directories(s)) registry.load_directory(dir);
+    load_plugins(registry, s);
 
     RunEngine engine(runs, registry, EngineOptions{s.workers, static_cast<std::size_t>(s.output_cap_bytes)});
     AuditLog audit(db);

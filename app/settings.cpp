@@ -19,6 +19,9 @@ const std::vector<SettingDef>& setting_defs() {
       {"port", "18780", "REST API port (0 picks a free one and prints it)"},
       {"device_port", "18781", "Device WebSocket port (used by the device hub)"},
       {"plugin_dir", "", "Extra plugin directories, ':'-separated, loaded after <prefix>/lib/steward/plugins"},
+      {"plugin_config", "",
+       "JSON file of per-plugin settings, {\"<plugin name>\": {...}} (e.g. the filesystem tool's allowed_roots); "
+       "each plugin gets its own object, or {}"},
       {"workers", "16", "Runs executing at once; further runs wait as 'queued'"},
       {"output_cap_bytes", "1048576", "Output kept per run; the rest is dropped after a truncation marker"},
       {"max_body_bytes", "1048576", "Largest accepted request body (413 beyond)"},
@@ -122,6 +125,7 @@ Settings resolve_settings(const std::string& config_file, const std::map<std::st
   s.port = static_cast<int>(to_int(l, "port", 0, 65535));
   s.device_port = static_cast<int>(to_int(l, "device_port", 0, 65535));
   s.plugin_dirs = split_dirs(l.values["plugin_dir"].first);
+  s.plugin_config = l.values["plugin_config"].first;
   s.workers = static_cast<int>(to_int(l, "workers", 1, 1024));
   s.output_cap_bytes = to_int(l, "output_cap_bytes", 1024, std::int64_t{1} << 32);
   s.max_body_bytes = to_int(l, "max_body_bytes", 1024, std::int64_t{1} << 30);

@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config
   libpoco-dev libsqlite3-dev nlohmann-json3-dev libboost-dev catch2 libhowardhinnant-date-dev
   tzdata ca-certificates curl sqlite3 python3
+  libarchive-dev zstd supervisor
 )
 
 missing=()

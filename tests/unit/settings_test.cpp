@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include "app/commands.hpp"
 #include "app/settings.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -53,4 +54,28 @@ TEST_CASE("bad settings are refused naming the key and where the value came from
   CHECK_THROWS_WITH(resolve_settings("", {}, {{"log_level", "loud"}}), Catch::Contains("log_level"));
   CHECK(env_name("data_dir") == "STEWARD_DATA_DIR");
   CHECK(option_name("data_dir") == "data-dir");
+}
+
+TEST_CASE("plugin_config hands each plugin its own object and refuses a malformed file", "[unit][settings]") {
+  steward::test::TempDir dir;
+  auto file = (dir.path() / "plugins.json").string();
+  Settings s = resolve_settings("", {}, {{"plugin_config", file}, {"plugin_dir", STEWARD_TEST_PLUGIN_DIR "/throwing"}});
+
+  SECTION("a missing file is an error, not an empty config") {
+    steward::PluginRegistry registry;
+    CHECK_THROWS_WITH(load_plugins(registry, s), Catch::Matchers::Contains("cannot be read"));
+  }
+  SECTION("a file that is not an object of objects is refused, naming the entry") {
+    std::ofstream(file) << R"({"bash": ["not", "an", "object"]})";
+    steward::PluginRegistry registry;
+    CHECK_THROWS_WITH(load_plugins(registry, s), Catch::Matchers::Contains("'bash' must be a JSON object"));
+    std::ofstream(file) << "not json";
+    CHECK_THROWS_WITH(load_plugins(registry, s), Catch::Matchers::Contains("keyed by plugin name"));
+  }
+  SECTION("a good file loads the plugins") {
+    std::ofstream(file) << R"({"bash": {}})";
+    steward::PluginRegistry registry;
+    load_plugins(registry, s);
+    CHECK(registry.tool("bash") != nullptr);
+  }
 }
