@@ -51,6 +51,8 @@ Response Dispatcher::dispatch(Request& req) const {
 
   if (!route.access.is_public) {
     auto token = bearer_token(req);
+    if (!token && route.access.query_token)
+      if (auto it = req.query.find("token"); it != req.query.end()) token = it->second;
     if (token) req.principal = keys_.verify(*token);
     if (!req.principal) {
       std::string why = token ? "the API key is unknown, revoked or expired" : "an API key is required: Authorization: Bearer <key>";
@@ -93,7 +95,7 @@ Response Dispatcher::handle(Request& req, const Route& route) const {
   } catch (const nlohmann::json::exception& e) {
     return error_response(400, "invalid_request", std::string("malformed request: ") + e.what());
   } catch (const std::exception& e) {
-    log(LogLevel::Error, "api", req.method + " " + req.path + " [" + req.request_id + "] failed: " + e.what());
+    log(LogLevel::Error, "api", req.method + " " + route.pattern + " [" + req.request_id + "] failed: " + e.what());
     return error_response(500, "internal_error", "internal error (request id " + req.request_id + ")");
   }
 }

@@ -24,6 +24,16 @@ void send(Poco::Net::HTTPServerResponse& out, const Response& r, const std::stri
   out.setContentType(r.content_type);
   out.set("X-Request-Id", request_id);
   for (const auto& [k, v] : r.headers) out.set(k, v);
+  if (r.stream) {
+    out.setChunkedTransferEncoding(true);
+    out.setKeepAlive(false);  // a stream ends with its connection
+    std::ostream& body = out.send();
+    try {
+      r.stream(body);
+    } catch (const std::exception&) {  // the client went away mid-write
+    }
+    return;
+  }
   out.setContentLength(static_cast<std::streamsize>(r.body.size()));
   out.send().write(r.body.data(), static_cast<std::streamsize>(r.body.size()));
 }

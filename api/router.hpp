@@ -22,6 +22,14 @@ struct Access {
   static Access open() { return {true, {}}; }
   static Access needs(Permission p) { return {false, {p}}; }
   static Access any(std::initializer_list<Permission> ps) { return {false, ps}; }
+  // The key may also come as ?token=KEY: browsers' EventSource cannot set headers. Only
+  // for GET streams; the query string is redacted wherever a path is logged.
+  bool query_token = false;
+  Access with_query_token() const {
+    Access a = *this;
+    a.query_token = true;
+    return a;
+  }
 };
 
 struct Route {

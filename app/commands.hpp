@@ -21,10 +21,13 @@ int run_serve(const CommandLine& cmd);
 int run_keys(const CommandLine& cmd);
 int run_plugins(const CommandLine& cmd);
 int run_cron(const CommandLine& cmd);
+int run_runs(const CommandLine& cmd);
 
 // <prefix>/lib/steward/plugins (next to the binary's ../lib), then the configured extras.
 std::vector<std::string> plugin_directories(const Settings& settings);
 Settings settings_for(const CommandLine& cmd);
+// The template library: template_dir, or <prefix>/share/steward/templates beside the binary.
+std::string template_directory(const Settings& settings);
 
 // Loads every plugin as `serve` does: each plugin's create() gets its object from the
 // plugin_config file (or "{}"). Throws SettingsError when that file is unreadable or malformed.

@@ -45,6 +45,14 @@ void load_plugins(PluginRegistry& registry, const Settings& settings) {
   for (const auto& dir : plugin_directories(settings)) registry.load_directory(dir);
 }
 
+std::string template_directory(const Settings& settings) {
+  if (!settings.template_dir.empty()) return settings.template_dir;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "templates";
+  return (exe.parent_path().parent_path() / "share" / "steward" / "templates").lexically_normal().string();
+}
+
 Settings settings_for(const CommandLine& cmd) {
   return resolve_settings(cmd.config_file, current_environment(), cmd.options);
 }

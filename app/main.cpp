@@ -26,6 +26,9 @@ const char* kUsage =
     "  keys revoke KEY_ID          revoke a key at once\n"
     "  cron next EXPR [--tz ZONE] [--from ISO8601] [-n N]\n"
     "                              print the next fire times, one UTC instant per line\n"
+    "  runs tail RUN_ID [--url URL] [--key KEY]\n"
+    "                              follow a run's output live; exit 0 when it ends done\n"
+    "                              (key: --key or STEWARD_API_KEY; URL: http://bind:port)\n"
     "  version                     print the version and plugin ABI\n\n"
     "Settings come from defaults < --config FILE < STEWARD_* environment < options.";
 
@@ -50,6 +53,8 @@ class StewardApp : public Poco::Util::Application {
     options.addOption(Option("json", "", "plugins list: print JSON").required(false));
     options.addOption(Option("tz", "", "cron next: IANA time zone [UTC]").required(false).argument("ZONE"));
     options.addOption(Option("from", "", "cron next: start instant, ISO 8601 [now]").required(false).argument("TIME"));
+    options.addOption(Option("url", "", "runs tail: the daemon's address [http://<bind>:<port>]").required(false).argument("URL"));
+    options.addOption(Option("key", "", "runs tail: API key [$STEWARD_API_KEY]").required(false).argument("KEY"));
     options.addOption(Option("count", "n", "cron next: how many fire times [5]").required(false).argument("N"));
   }
 
@@ -90,6 +95,7 @@ class StewardApp : public Poco::Util::Application {
       if (command == "keys") return steward::app::run_keys(cmd_);
       if (command == "plugins") return steward::app::run_plugins(cmd_);
       if (command == "cron") return steward::app::run_cron(cmd_);
+      if (command == "runs") return steward::app::run_runs(cmd_);
       if (command == "version") {
         std::cout << "steward " << STEWARD_VERSION << " (plugin ABI " << STEWARD_ABI_MAJOR << "." << STEWARD_ABI_MINOR
                   << ")\n";

@@ -65,7 +65,8 @@ int run_serve(const CommandLine& cmd) {
     PluginRegistry registry;
     load_plugins(registry, s);
 
-    RunEngine engine(runs, registry, EngineOptions{s.workers, static_cast<std::size_t>(s.output_cap_bytes)});
+    RunEngine engine(runs, registry, EngineOptions{s.workers, static_cast<std::size_t>(s.output_cap_bytes),
+                                                   static_cast<std::size_t>(s.stream_window_bytes)});
     AuditLog audit(db);
     ApprovalService approvals(db, runs, engine, audit);
     approvals.expire_due();  // requests that expired while the daemon was down
@@ -73,13 +74,17 @@ int run_serve(const CommandLine& cmd) {
     MaintenanceStore maintenance_windows(db);
     MaintenancePolicy maintenance(maintenance_windows);
     RunLauncher launcher(engine, approvals, registry, maintenance, runs, audit);
+    WebhookStore webhooks(db);
+    WebhookGuard webhook_guard;
 
     api::Router router;
     api::ApiContext ctx{automations, runs,     engine, registry, keys, approvals, launcher, audit, maintenance,
+                        webhooks, webhook_guard,
                         s.default_timeout_s, std::chrono::seconds(s.max_wait_s), STEWARD_VERSION};
     Scheduler scheduler(db, automations, runs, engine, launcher);
     scheduler.start();
     ctx.scheduler = &scheduler;
+    ctx.template_dir = template_directory(s);
     api::add_all_routes(router, ctx);
     api::Dispatcher dispatcher(router, keys, &audit);
     api::HttpServer http(dispatcher, api::HttpServerOptions{s.bind, s.port, s.http_threads,

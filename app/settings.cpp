@@ -22,8 +22,11 @@ const std::vector<SettingDef>& setting_defs() {
       {"plugin_config", "",
        "JSON file of per-plugin settings, {\"<plugin name>\": {...}} (e.g. the filesystem tool's allowed_roots); "
        "each plugin gets its own object, or {}"},
+      {"template_dir", "", "Template library directory (default: <prefix>/share/steward/templates next to the binary)"},
       {"workers", "16", "Runs executing at once; further runs wait as 'queued'"},
       {"output_cap_bytes", "1048576", "Output kept per run; the rest is dropped after a truncation marker"},
+      {"stream_window_bytes", "4194304",
+       "Live output kept per running run for stream readers; a reader further behind is dropped with a last event"},
       {"max_body_bytes", "1048576", "Largest accepted request body (413 beyond)"},
       {"http_threads", "256", "HTTP threads: one per open connection, so also the limit of waiting (?wait=1) requests"},
       {"shutdown_grace_s", "10", "On SIGTERM, how long running runs may finish before they are stopped"},
@@ -126,8 +129,10 @@ Settings resolve_settings(const std::string& config_file, const std::map<std::st
   s.device_port = static_cast<int>(to_int(l, "device_port", 0, 65535));
   s.plugin_dirs = split_dirs(l.values["plugin_dir"].first);
   s.plugin_config = l.values["plugin_config"].first;
+  s.template_dir = l.values["template_dir"].first;
   s.workers = static_cast<int>(to_int(l, "workers", 1, 1024));
   s.output_cap_bytes = to_int(l, "output_cap_bytes", 1024, std::int64_t{1} << 32);
+  s.stream_window_bytes = to_int(l, "stream_window_bytes", 4096, std::int64_t{1} << 30);
   s.max_body_bytes = to_int(l, "max_body_bytes", 1024, std::int64_t{1} << 30);
   s.http_threads = static_cast<int>(to_int(l, "http_threads", 4, 4096));
   s.shutdown_grace_s = static_cast<int>(to_int(l, "shutdown_grace_s", 0, 3600));

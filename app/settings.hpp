@@ -26,9 +26,11 @@ struct Settings {
   int port;
   int device_port;
   std::vector<std::string> plugin_dirs;  // extra directories, after the default one
-  std::string plugin_config;             // JSON file: {"<plugin name>": {config}}; empty: none
+  std::string plugin_config;
+  std::string template_dir;              // empty: <prefix>/share/steward/templates             // JSON file: {"<plugin name>": {config}}; empty: none
   int workers;
   std::int64_t output_cap_bytes;
+  std::int64_t stream_window_bytes;
   std::int64_t max_body_bytes;
   int http_threads;
   int shutdown_grace_s;

@@ -144,9 +144,11 @@ class Steward:
     def __init__(self, procs, binary, data_dir, log_path, port=0):
         self.procs, self.binary, self.data_dir, self.log_path = procs, binary, data_dir, log_path
         self.port, self.key, self.proc = port, None, None
+        self.extra_args = []
 
     def spawn(self):
         argv = [self.binary, "serve", "--port", str(self.port), "--bind", HOST, "--data-dir", self.data_dir]
+        argv += self.extra_args
         self.proc = self.procs.spawn(argv, self.comm, self.log_path, env=clean_env())
         return self.proc
 
@@ -420,6 +422,9 @@ def build_report(r):
     out.append(f"- steward: {ctx['steward_binary']} ({ctx['steward_version']}, git {ctx['git']}, "
                f"build type {ctx['build_type']})")
     out.append(f"- webhook: {ctx['webhook_version']}; wrk: {ctx['wrk_version']}")
+    endpoint = ("webhook POST /api/automations/webhook/{token}?wait=1, no key" if ctx.get("endpoint") == "webhook"
+                else "POST /api/automations/{id}/run?wait=1 with a key")
+    out.append(f"- Steward endpoint: {endpoint}")
     out.append(f"- command per request: Steward `{ctx.get('shell', 'bash')} -c 'echo ok'` (script automation -> bash tool), "
                f"webhook `/bin/sh -c 'echo ok'` (/bin/sh -> {ctx['bin_sh']})")
     out.append("")
@@ -476,6 +481,9 @@ def main():
     ap.add_argument("--conns", type=int, default=8)
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--settle", type=float, default=1.0, help="seconds idle before the idle RSS is read")
+    ap.add_argument("--endpoint", choices=["run", "webhook"], default="run",
+                    help="Steward side: POST /api/automations/{id}/run?wait=1 with a key (run), or the "
+                         "automation's webhook POST /api/automations/webhook/{token}?wait=1 without one")
     ap.add_argument("--shell", choices=["bash", "sh"], default="bash",
                     help="the script automation's shell (webhook always runs /bin/sh)")
     args = ap.parse_args()
@@ -503,6 +511,7 @@ def main():
         "wrk_version": version_of(["wrk", "--version"]).split(" Copyright")[0],
         "bin_sh": os.path.realpath("/bin/sh"),
         "shell": args.shell,
+        "endpoint": args.endpoint,
     }
 
     try:
@@ -526,8 +535,11 @@ def main():
                           "steward_idle_threads": s_idle["Threads"], "webhook_idle_threads": w_idle["Threads"]}
 
         c = http.client.HTTPConnection(HOST, steward.port, timeout=30)
+        definition = {"name": "echo", "type": "script", "params": {"command": "echo ok", "shell": args.shell}}
+        if args.endpoint == "webhook":
+            definition["webhook"] = {"rate_limit": 100000}  # the benchmark is the flood
         c.request("POST", "/api/automations",
-                  body=json.dumps({"name": "echo", "type": "script", "params": {"command": "echo ok", "shell": args.shell}}),
+                  body=json.dumps(definition),
                   headers={**steward.auth(), "Content-Type": "application/json"})
         resp = c.getresponse()
         body = resp.read()
@@ -536,11 +548,15 @@ def main():
             raise RuntimeError(f"creating the automation: HTTP {resp.status}: {body!r}")
         auto_id = json.loads(body)["id"]
         s_path = f"/api/automations/{auto_id}/run?wait=1"
+        s_auth = steward.auth()
+        if args.endpoint == "webhook":
+            s_path = f"/api/automations/webhook/{json.loads(body)['webhook_token']}?wait=1"
+            s_auth = {}
         w_path = "/hooks/echo"
 
         # 3. Sequential latency, interleaved, one keep-alive connection per server.
         print(f"sequential: {args.warmup} warm-up + {args.requests} requests per server ...", flush=True)
-        sc = Client(steward.port, s_path, steward.auth(), check_steward)
+        sc = Client(steward.port, s_path, s_auth, check_steward)
         wc = Client(webhook.port, w_path, {}, check_webhook)
         run_ids = []
         for _ in range(args.warmup):
@@ -567,7 +583,7 @@ def main():
         results["wrk"] = {}
         print(f"wrk -t{args.threads} -c{args.conns} -d{args.duration}s: Steward ...", flush=True)
         results["wrk"]["steward"] = run_wrk(procs, f"http://{HOST}:{steward.port}{s_path}", args.lua,
-                                            f"Bearer {steward.key}", args.threads, args.conns, args.duration,
+                                            f"Bearer {steward.key}" if s_auth else "", args.threads, args.conns, args.duration,
                                             os.path.join(args.out, f"webhook_peer-{stamp}-wrk-steward.txt"))
         time.sleep(1.0)  # runs in flight when wrk stopped finish and are stored
         db = os.path.join(args.work, "main", "steward.db")

@@ -2,7 +2,9 @@
 // so routes can be tested without a server and the server library can change.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <ostream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
@@ -37,6 +39,10 @@ struct Response {
   std::string body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  // A streamed response (SSE): when set, the server sends the headers with chunked
+  // encoding and calls this on the connection's thread; it writes and flushes as it goes
+  // and returns when done or when the stream goes bad (the client left).
+  std::function<void(std::ostream&)> stream;
 
   static Response json(int status, const nlohmann::json& value);
 };

@@ -15,6 +15,8 @@
 #include "core/runs/run_launcher.hpp"
 #include "core/runs/run_store.hpp"
 #include "core/scheduling/scheduler.hpp"
+#include "core/webhooks/webhook_guard.hpp"
+#include "core/webhooks/webhook_store.hpp"
 
 namespace steward::api {
 
@@ -28,10 +30,13 @@ struct ApiContext {
   RunLauncher& launcher;
   AuditLog& audit;
   MaintenancePolicy& maintenance;
+  WebhookStore& webhooks;
+  WebhookGuard& webhook_guard;
   std::int64_t default_timeout_s = 3600;
   std::chrono::seconds max_wait{300};  // longest a ?wait=1 request is held open
   std::string version;
   Scheduler* scheduler = nullptr;  // absent in tests that need no timer thread
+  std::string template_dir{};      // the template library (templates/*.json)
 };
 
 void add_system_routes(Router& router, ApiContext& ctx);
@@ -43,11 +48,30 @@ void add_v1_routes(Router& router, ApiContext& ctx);
 void add_audit_routes(Router& router, ApiContext& ctx);
 void add_cron_routes(Router& router, ApiContext& ctx);
 void add_maintenance_routes(Router& router, ApiContext& ctx);
+void add_stream_routes(Router& router, ApiContext& ctx);
+void add_webhook_routes(Router& router, ApiContext& ctx);
+void add_template_routes(Router& router, ApiContext& ctx);
+void add_export_routes(Router& router, ApiContext& ctx);
 
 // Shared by routes that start runs: the launch as JSON, with the approval id when held.
 nlohmann::json launch_json(const Launch& launch);
 // A run's current state: live from the engine while active, else from the store.
 std::optional<RunRecord> current_run(ApiContext& ctx, const std::string& run_id);
+// Creating an automation, shared by POST /api/automations, template apply and import:
+// prepare validates everything and writes nothing; store writes the automation and its
+// webhook in one transaction (joining the caller's, if any) and returns the new webhook
+// token or "".
+struct NewAutomation {
+  Automation automation;
+  WebhookChange webhook;
+};
+NewAutomation prepare_automation(ApiContext& ctx, const nlohmann::json& body, bool imported);
+std::string store_automation(ApiContext& ctx, const NewAutomation& n);
+nlohmann::json created_answer(const NewAutomation& n, const std::string& token);
+// Tells the scheduler an automation changed. Outside any store transaction: the scheduler
+// reads the store under its own lock.
+void reschedule(ApiContext& ctx, const std::string& id);
+
 // Holds a ?wait=1 request until the run ends (a run waiting for approval answers at once).
 nlohmann::json wait_for_run(ApiContext& ctx, const RunRecord& run);
 
@@ -62,6 +86,10 @@ inline void add_all_routes(Router& router, ApiContext& ctx) {
   add_audit_routes(router, ctx);
   add_cron_routes(router, ctx);
   add_maintenance_routes(router, ctx);
+  add_stream_routes(router, ctx);
+  add_webhook_routes(router, ctx);
+  add_template_routes(router, ctx);
+  add_export_routes(router, ctx);
 }
 
 }  // namespace steward::api

@@ -11,8 +11,8 @@ using nlohmann::json;
 
 namespace {
 
-Automation parse_or_throw(const Request& req, ApiContext& ctx) {
-  return valid_or_throw(automation_from_input(req.json_object_body(), ctx.registry, ctx.default_timeout_s));
+Automation parse_or_throw(const json& body, ApiContext& ctx) {
+  return valid_or_throw(automation_from_input(body, ctx.registry, ctx.default_timeout_s));
 }
 
 // The optional body of POST …/run: {"override_maintenance": true} ignores maintenance
@@ -39,50 +39,103 @@ Automation find_or_throw(ApiContext& ctx, const std::string& id) {
   return *a;
 }
 
-// The automation with its next scheduled fire (Unix seconds, or null).
-json with_next_fire(ApiContext& ctx, const Automation& a) {
+// The automation with its next scheduled fire (Unix seconds, or null) and its webhook
+// (settings and token hint; never the token or the secret).
+json with_next_fire(ApiContext& ctx, const Automation& a, const std::optional<Webhook>& hook) {
   json j = to_json(a);
   auto next = ctx.scheduler ? ctx.scheduler->next_fire_ms(a.id) : std::nullopt;
   j["next_fire"] = next ? json(*next / 1000) : json(nullptr);
+  j["webhook"] = hook ? to_json(*hook) : json(nullptr);
   return j;
 }
+
+WebhookChange webhook_change_or_throw(const json& body, const std::optional<Webhook>& existing,
+                                      bool imported = false) {
+  WebhookChange change = valid_or_throw(webhook_change_from_input(body));
+  // A webhook that demands signatures but has no key to check them with would refuse
+  // every call: say so now rather than at the first delivery. An import is the
+  // exception: exports leave secrets out, and a signed webhook must not come back
+  // unsigned, so it stays closed until someone sets a secret.
+  if (!imported && change.kind == WebhookChange::Kind::Set && change.settings.require_signature && !change.secret_given &&
+      !(existing && existing->secret))
+    throw ApiError(400, "invalid_field", "webhook.secret: is needed while require_signature is true", "webhook.secret");
+  return change;
+}
+
+// Adds the token to a create/update answer when a webhook was just made (shown only now).
+void add_token(json& answer, const std::string& token) {
+  if (token.empty()) return;
+  answer["webhook_token"] = token;
+  answer["webhook_url"] = "/api/automations/webhook/" + token;
+}
+
+}  // namespace
 
 void reschedule(ApiContext& ctx, const std::string& id) {
   if (ctx.scheduler) ctx.scheduler->refresh(id);
 }
 
-}  // namespace
+NewAutomation prepare_automation(ApiContext& ctx, const json& body, bool imported) {
+  NewAutomation n{parse_or_throw(body, ctx), webhook_change_or_throw(body, std::nullopt, imported)};
+  n.automation.id = new_id("auto");
+  n.automation.created_ms = n.automation.updated_ms = now_ms();
+  return n;
+}
+
+std::string store_automation(ApiContext& ctx, const NewAutomation& n) {
+  std::string token = ctx.automations.database().transaction([&] {
+    ctx.automations.insert(n.automation);
+    return ctx.webhooks.apply(n.automation.id, n.webhook);
+  });
+  return token;
+}
+
+json created_answer(const NewAutomation& n, const std::string& token) {
+  json answer = {{"id", n.automation.id}, {"status", "created"}};
+  add_token(answer, token);
+  return answer;
+}
 
 void add_automation_routes(Router& router, ApiContext& ctx) {
   router.add("GET", "/api/automations", Access::needs(Permission::History), [&ctx](Request&) {
     json list = json::array();
-    for (const auto& a : ctx.automations.list()) list.push_back(with_next_fire(ctx, a));
+    auto hooks = ctx.webhooks.all();
+    for (const auto& a : ctx.automations.list()) {
+      auto hook = hooks.find(a.id);
+      list.push_back(with_next_fire(ctx, a, hook == hooks.end() ? std::nullopt : std::optional<Webhook>(hook->second)));
+    }
     return Response::json(200, list);
   });
 
   router.add("POST", "/api/automations", Access::needs(Permission::AutomationsWrite), [&ctx](Request& req) {
-    Automation a = parse_or_throw(req, ctx);
-    a.id = new_id("auto");
-    a.created_ms = a.updated_ms = now_ms();
-    ctx.automations.insert(a);
-    reschedule(ctx, a.id);
-    return Response::json(201, {{"id", a.id}, {"status", "created"}});
+    NewAutomation n = prepare_automation(ctx, req.json_object_body(), false);
+    std::string token = store_automation(ctx, n);
+    reschedule(ctx, n.automation.id);
+    return Response::json(201, created_answer(n, token));
   });
 
   router.add("GET", "/api/automations/{id}", Access::any({Permission::History, Permission::ScenarioHistory}),
              [&ctx](Request& req) {
-    return Response::json(200, with_next_fire(ctx, find_or_throw(ctx, req.params["id"])));
+    Automation a = find_or_throw(ctx, req.params["id"]);
+    return Response::json(200, with_next_fire(ctx, a, ctx.webhooks.get(a.id)));
   });
 
   router.add("PUT", "/api/automations/{id}", Access::needs(Permission::AutomationsWrite), [&ctx](Request& req) {
     Automation existing = find_or_throw(ctx, req.params["id"]);
-    Automation a = parse_or_throw(req, ctx);
+    json body = req.json_object_body();
+    Automation a = parse_or_throw(body, ctx);
+    WebhookChange change = webhook_change_or_throw(body, ctx.webhooks.get(existing.id));
     a.id = existing.id;
     a.created_ms = existing.created_ms;
     a.updated_ms = now_ms();
-    if (!ctx.automations.update(a)) throw ApiError(404, "not_found", "no automation '" + a.id + "'");
+    std::string token = ctx.automations.database().transaction([&] {
+      if (!ctx.automations.update(a)) throw ApiError(404, "not_found", "no automation '" + a.id + "'");
+      return ctx.webhooks.apply(a.id, change);
+    });
     reschedule(ctx, a.id);
-    return Response::json(200, {{"status", "updated"}});
+    json answer = {{"status", "updated"}};
+    add_token(answer, token);
+    return Response::json(200, answer);
   });
 
   router.add("DELETE", "/api/automations/{id}", Access::needs(Permission::AutomationsWrite), [&ctx](Request& req) {

@@ -42,6 +42,7 @@ json steps_json(const std::vector<Step>& steps) {
   for (const auto& s : steps) {
     json j = {{"tool", s.tool}, {"args", s.args}, {"continue_on_error", s.continue_on_error}};
     if (!s.name.empty()) j["name"] = s.name;
+    if (s.when != "always") j["when"] = s.when;
     out.push_back(j);
   }
   return out;
@@ -49,7 +50,9 @@ json steps_json(const std::vector<Step>& steps) {
 
 std::vector<Step> steps_from_json(const json& j) {
   std::vector<Step> out;
-  for (const auto& s : j) out.push_back({s.at("tool"), s.value("args", json::object()), s.value("continue_on_error", false), s.value("name", "")});
+  for (const auto& s : j)
+    out.push_back({s.at("tool"), s.value("args", json::object()), s.value("continue_on_error", false), s.value("name", ""),
+                   s.value("when", "always")});
   return out;
 }
 

@@ -32,6 +32,8 @@ const json& automation_input_schema() {
                    "description": "Fires missed while the daemon was down: skip (recorded as skipped, reason missed) or once"},
       "concurrency": {"type": "string", "enum": ["skip", "queue", "allow"], "default": "skip",
                       "description": "A scheduled fire while a run is active: skip (recorded, reason overlap), queue, allow"},
+      "webhook": {"type": ["object", "null"],
+                  "description": "A webhook that runs this automation (docs/webhooks-and-streams.md); null removes it"},
       "approval": {
         "type": ["object", "null"], "additionalProperties": false,
         "description": "Runs wait until people approve them (docs/security.md)",

@@ -13,6 +13,9 @@ class AutomationStore {
  public:
   explicit AutomationStore(store::Database& db) : db_(db) {}
 
+  // For changes that span stores (an automation and its webhook): one transaction.
+  store::Database& database() { return db_; }
+
   void insert(const Automation& a);
   // Replaces the editable fields; false when no such automation.
   bool update(const Automation& a);

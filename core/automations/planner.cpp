@@ -28,6 +28,9 @@ PlanOutcome plan_automation(const PluginRegistry& registry, const std::string& t
     step.args = s.value("args", json::object());
     step.continue_on_error = s.value("continue_on_error", false);
     step.name = s.value("name", "");
+    step.when = s.value("when", "always");
+    if (step.when != "always" && step.when != "previous_failed" && step.when != "previous_succeeded")
+      return SchemaError{where, "has when '" + step.when + "' (always, previous_failed or previous_succeeded)"};
     const Plugin* tool = registry.tool(step.tool);
     if (!tool) return SchemaError{where, "uses tool '" + step.tool + "', which is not loaded"};
     if (auto err = validate_json(tool->schema(), step.args, "args"))

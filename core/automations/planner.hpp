@@ -17,6 +17,9 @@ struct Step {
   nlohmann::json args = nlohmann::json::object();
   bool continue_on_error = false;  // a failure is recorded but does not fail the run
   std::string name;
+  // always (default) | previous_failed: only after the step before failed (a remedy,
+  // e.g. restart after a failed health check) | previous_succeeded. Otherwise `skipped`.
+  std::string when = "always";
 };
 
 using PlanOutcome = std::variant<std::vector<Step>, SchemaError>;

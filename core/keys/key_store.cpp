@@ -1,7 +1,6 @@
 #include "core/keys/key_store.hpp"
 
 #include <Poco/DigestEngine.h>
-#include <Poco/SHA2Engine.h>
 
 #include "core/util/clock.hpp"
 #include "core/util/ids.hpp"
@@ -14,18 +13,7 @@ constexpr std::size_t kIdChars = 16;      // public part: 80 bits, the row's key
 constexpr std::size_t kSecretChars = 32;  // private part: 160 bits
 }  // namespace
 
-std::string hash_secret(const std::string& secret) {
-  Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-  engine.update(secret);
-  return Poco::DigestEngine::digestToHex(engine.digest());
-}
-
-bool constant_time_equal(const std::string& a, const std::string& b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
-}
+std::string hash_secret(const std::string& secret) { return sha256_hex(secret); }
 
 NewKey KeyStore::create(const std::string& name, Role role, std::optional<std::string> automation_id,
                         std::optional<std::int64_t> expires_ms) {

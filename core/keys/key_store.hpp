@@ -4,6 +4,8 @@
 // running daemon) takes effect on the next request.
 #pragma once
 
+#include "core/util/digest.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -53,6 +55,5 @@ class KeyStore {
 
 // SHA-256 of the secret as lowercase hex.
 std::string hash_secret(const std::string& secret);
-bool constant_time_equal(const std::string& a, const std::string& b);
 
 }  // namespace steward

@@ -18,12 +18,19 @@ enum CancelKind : int { kNotCancelled = 0, kByUser = 1, kByTimeout = 2, kByShutd
 }
 
 struct RunEngine::ActiveRun final : CallContext {
-  ActiveRun(RunRecord r, std::vector<Step> s, std::int64_t timeout, std::size_t cap)
-      : record(std::move(r)), steps(std::move(s)), timeout_s(timeout), output(cap) {}
+  ActiveRun(RunRecord r, std::vector<Step> s, std::int64_t timeout, std::size_t cap, std::size_t window)
+      : record(std::move(r)), steps(std::move(s)), timeout_s(timeout), output(cap),
+        stream(std::make_shared<OutputStream>(window)) {}
 
   bool on_output(steward_stream, std::string_view chunk) override {
-    output.append(chunk);
+    append(chunk);
     return !cancelled();
+  }
+  // Tool output and the engine's own lines go to both: the stored output and the live
+  // stream hold the same bytes at the same offsets.
+  void append(std::string_view text) {
+    output.append(text);
+    stream->append(text);
   }
   // Also the timeout check: every poll by the plugin compares against the deadline, so no
   // watchdog thread is needed.
@@ -45,6 +52,7 @@ struct RunEngine::ActiveRun final : CallContext {
   std::vector<Step> steps;
   std::int64_t timeout_s;
   OutputBuffer output;
+  std::shared_ptr<OutputStream> stream;  // outlives the run while readers hold it
   mutable std::atomic<int> cancel_kind{kNotCancelled};
   std::string cancelled_by;
   Clock::time_point deadline{};
@@ -108,7 +116,8 @@ std::size_t RunEngine::active_count_of(const std::string& automation_id) const {
 RunRecord RunEngine::start_serial(RunRecord record, std::vector<Step> steps, std::int64_t timeout_s,
                                   const std::string& serial_key) {
   const bool stored = record.status == run_status::kPendingApproval;
-  auto run = std::make_shared<ActiveRun>(std::move(record), std::move(steps), timeout_s, options_.output_cap_bytes);
+  auto run = std::make_shared<ActiveRun>(std::move(record), std::move(steps), timeout_s, options_.output_cap_bytes,
+                                         options_.stream_window_bytes);
   if (!stored) run->note = run->record.reason;
   run->serial_key = serial_key;
   {
@@ -206,12 +215,21 @@ void RunEngine::worker_loop() {
 void RunEngine::execute(ActiveRun& run) {
   run.start_clock();
   const std::size_t n = run.steps.size();
+  bool previous_failed = false;
   for (std::size_t i = 0; i < n; ++i) {
     const Step& step = run.steps[i];
     json rec = {{"tool", step.tool}, {"status", run_status::kRunning}, {"started", now_ms() / 1000}};
     if (!step.name.empty()) rec["name"] = step.name;
     if (run.cancelled()) break;
-    if (n > 1) run.output.append("[steward] step " + std::to_string(i + 1) + "/" + std::to_string(n) + ": " +
+    if ((step.when == "previous_failed" && !previous_failed) || (step.when == "previous_succeeded" && previous_failed)) {
+      rec["status"] = run_status::kSkipped;
+      rec["reason"] = "when " + step.when + ": the step before " + (previous_failed ? "failed" : "succeeded");
+      run.record.steps.push_back(std::move(rec));
+      run.append("[steward] step " + std::to_string(i + 1) + "/" + std::to_string(n) + " skipped (when " +
+                        step.when + ")\n");
+      continue;  // a skipped step leaves previous_failed as it was
+    }
+    if (n > 1) run.append("[steward] step " + std::to_string(i + 1) + "/" + std::to_string(n) + ": " +
                                  (step.name.empty() ? step.tool : step.name) + "\n");
     const Plugin* tool = registry_.tool(step.tool);
     run.result.clear();
@@ -227,6 +245,7 @@ void RunEngine::execute(ActiveRun& run) {
     if (result.is_object()) rec["result"] = result;
     rec["finished"] = now_ms() / 1000;
 
+    previous_failed = !(rc == STEWARD_OK && !run.cancelled());
     if (rc == STEWARD_OK && !run.cancelled()) {
       rec["status"] = run_status::kDone;
       run.record.steps.push_back(std::move(rec));
@@ -284,6 +303,9 @@ void RunEngine::complete(const std::shared_ptr<ActiveRun>& run) {
   } catch (const std::exception& e) {
     log(LogLevel::Error, "runs", "could not store the end of " + r.id + ": " + e.what());
   }
+  // After the store has it, so a reader that reconnects once the run left the engine
+  // finds the same output in the store.
+  run->stream->end(final_record.status, final_record.reason);
   std::lock_guard lock(mutex_);
   --running_;
   if (!run->serial_key.empty() && --busy_keys_[run->serial_key] == 0) {
@@ -341,6 +363,12 @@ std::optional<RunRecord> RunEngine::snapshot(const std::string& run_id) const {
   return copy;
 }
 
+std::shared_ptr<OutputStream> RunEngine::stream(const std::string& run_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = active_.find(run_id);
+  return it == active_.end() ? nullptr : it->second->stream;
+}
+
 bool RunEngine::cancel(const std::string& run_id, const std::string& by) {
   std::lock_guard lock(mutex_);
   auto it = active_.find(run_id);
@@ -353,6 +381,11 @@ bool RunEngine::cancel(const std::string& run_id, const std::string& by) {
 std::size_t RunEngine::active_count() const {
   std::lock_guard lock(mutex_);
   return active_.size();
+}
+
+bool RunEngine::accepting() const {
+  std::lock_guard lock(mutex_);
+  return accepting_;
 }
 
 bool RunEngine::wait_until_idle(std::chrono::milliseconds timeout) {
@@ -407,6 +440,7 @@ void RunEngine::shutdown(std::chrono::milliseconds grace, std::chrono::milliseco
         store_.finish(r);
       } catch (...) {
       }
+      run->stream->end(r.status, r.reason);
     }
     for (auto& t : workers_) t.detach();
   }

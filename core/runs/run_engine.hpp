@@ -19,6 +19,7 @@
 #include "core/automations/automation.hpp"
 #include "core/automations/planner.hpp"
 #include "core/plugins/plugin_registry.hpp"
+#include "core/runs/output_stream.hpp"
 #include "core/runs/run_record.hpp"
 #include "core/runs/run_store.hpp"
 
@@ -27,6 +28,7 @@ namespace steward {
 struct EngineOptions {
   int workers = 16;                       // runs executing at once; more wait as `queued`
   std::size_t output_cap_bytes = 1 << 20; // per run
+  std::size_t stream_window_bytes = 4 << 20;  // live output kept per run for slow stream readers
 };
 
 // Thrown by submit() once shutdown has begun.
@@ -64,6 +66,9 @@ class RunEngine {
   std::optional<RunRecord> wait_result(const std::string& run_id, std::chrono::milliseconds timeout);
   // The live state of an active run (output so far), or nullopt when it is not active.
   std::optional<RunRecord> snapshot(const std::string& run_id) const;
+  // The live output stream of an active run (queued or running), or nullptr when the run
+  // is not in the engine (never started here, or over: then read the store).
+  std::shared_ptr<OutputStream> stream(const std::string& run_id) const;
   // Asks an active run to stop; false when it is not active.
   bool cancel(const std::string& run_id, const std::string& by);
 
@@ -73,6 +78,7 @@ class RunEngine {
   void shutdown(std::chrono::milliseconds grace, std::chrono::milliseconds kill_wait);
 
   std::size_t active_count() const;
+  bool accepting() const;
 
  private:
   struct ActiveRun;

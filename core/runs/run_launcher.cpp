@@ -78,11 +78,28 @@ Launch RunLauncher::skip(const Automation& a, const std::string& trigger, const 
   return {run, std::nullopt};
 }
 
+PlanOutcome RunLauncher::plan(const Automation& a, const LaunchOptions& options) const {
+  auto planned = plan_automation(registry_, a.type, a.params);
+  if (!options.input || std::holds_alternative<SchemaError>(planned)) return planned;
+  return apply_trigger_input(registry_, std::get<std::vector<Step>>(std::move(planned)), *options.input);
+}
+
+RunRecord RunLauncher::unplannable(const Automation& a, const std::string& trigger, const std::string& requested_by,
+                                   const LaunchOptions& options, const SchemaError& err) {
+  // The automation was valid when saved; a plugin since removed or changed, or a trigger's
+  // input that does not fit, makes it unplannable: a failed run with its reason, not a lost request.
+  RunRecord run = fresh(a, trigger, requested_by, options);
+  run.status = run_status::kFailed;
+  run.reason = "could not plan: " + err.text();
+  run.started_ms = run.finished_ms = run.created_ms;
+  runs_.insert(run);
+  return run;
+}
+
 RunRecord RunLauncher::go(const Automation& a, const std::string& trigger, const std::string& requested_by,
                           const std::string& note, const LaunchOptions& options) {
-  auto planned = plan_automation(registry_, a.type, a.params);
-  // An unplannable automation: the engine stores the failed run with the plan's error.
-  if (std::holds_alternative<SchemaError>(planned)) return engine_.submit(a, trigger, requested_by);
+  auto planned = plan(a, options);
+  if (auto* err = std::get_if<SchemaError>(&planned)) return unplannable(a, trigger, requested_by, options, *err);
   RunRecord run = fresh(a, trigger, requested_by, options);
   run.reason = note;
   return engine_.start_serial(run, std::get<std::vector<Step>>(std::move(planned)), a.timeout_s,
@@ -91,9 +108,10 @@ RunRecord RunLauncher::go(const Automation& a, const std::string& trigger, const
 
 Launch RunLauncher::hold(const Automation& a, const std::string& trigger, const std::string& requested_by,
                          const ApprovalSettings& settings, const std::string& title, const LaunchOptions& options) {
-  auto planned = plan_automation(registry_, a.type, a.params);
+  auto planned = plan(a, options);
   // An unplannable automation fails now; there is nothing for anyone to approve.
-  if (std::holds_alternative<SchemaError>(planned)) return {engine_.submit(a, trigger, requested_by), std::nullopt};
+  if (auto* err = std::get_if<SchemaError>(&planned))
+    return {unplannable(a, trigger, requested_by, options, *err), std::nullopt};
 
   RunRecord run = fresh(a, trigger, requested_by, options);
   // What the approvers see is what runs: the steps are planned now and kept with the request.

@@ -11,6 +11,7 @@
 #include "core/approvals/approval_service.hpp"
 #include "core/audit/audit_log.hpp"
 #include "core/automations/automation.hpp"
+#include "core/automations/trigger_input.hpp"
 #include "core/maintenance/maintenance_policy.hpp"
 #include "core/runs/run_engine.hpp"
 #include "core/runs/run_store.hpp"
@@ -31,6 +32,8 @@ struct LaunchOptions {
   bool skip_if_overlapping = false;
   // The fire instant a scheduled run stands for; stored with the run when it is created.
   std::optional<std::int64_t> scheduled_ms;
+  // A webhook's body and headers, rendered into the planned steps (trigger_input.hpp).
+  std::optional<TriggerInput> input;
 };
 
 class RunLauncher {
@@ -54,6 +57,11 @@ class RunLauncher {
   // Plans and starts the run now; `note` (when set) begins the run's reason.
   RunRecord go(const Automation& a, const std::string& trigger, const std::string& requested_by,
                const std::string& note, const LaunchOptions& options);
+  // The automation's steps, with the trigger's input rendered in when there is one.
+  PlanOutcome plan(const Automation& a, const LaunchOptions& options) const;
+  // Stores a run that could not be planned as failed, with the reason.
+  RunRecord unplannable(const Automation& a, const std::string& trigger, const std::string& requested_by,
+                        const LaunchOptions& options, const SchemaError& err);
   Launch hold(const Automation& a, const std::string& trigger, const std::string& requested_by,
               const ApprovalSettings& settings, const std::string& title, const LaunchOptions& options);
 

@@ -122,6 +122,20 @@ const std::vector<Migration>& migrations() {
                 created_ms INTEGER NOT NULL,
                 updated_ms INTEGER NOT NULL))",
        }},
+      {5,
+       "webhooks",
+       {
+           // token_hash: SHA-256 of the token (the token is shown once, never stored);
+           // secret: the HMAC key, kept because signatures are checked with it.
+           R"(CREATE TABLE webhooks (
+                automation_id TEXT PRIMARY KEY REFERENCES automations(id) ON DELETE CASCADE,
+                token_hash TEXT NOT NULL UNIQUE,
+                token_hint TEXT NOT NULL,
+                settings_json TEXT NOT NULL,
+                secret TEXT,
+                created_ms INTEGER NOT NULL,
+                rotated_ms INTEGER NOT NULL))",
+       }},
   };
   return all;
 }

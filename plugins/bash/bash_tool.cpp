@@ -26,9 +26,9 @@ const char* kSchema = R"json({
   "required": ["command"],
   "additionalProperties": false,
   "properties": {
-    "command": {"type": "string", "minLength": 1, "maxLength": 1048576,
+    "command": {"type": "string", "minLength": 1, "maxLength": 1048576, "x-steward-shell": true,
                 "description": "Run as SHELL -c COMMAND in its own process group; stdin is /dev/null"},
-    "env": {"type": "object", "additionalProperties": {"type": "string"}, "default": {},
+    "env": {"type": "object", "additionalProperties": {"type": "string"}, "default": {}, "x-steward-env": true,
             "description": "Environment variables added to the daemon's environment"},
     "shell": {"type": "string", "enum": ["bash", "sh"], "default": "bash",
               "description": "bash (/bin/bash) or sh (/bin/sh, a POSIX shell: starts faster)"},

@@ -25,7 +25,9 @@ const char* kSchema = R"json({
           "args": {"type": "object", "default": {}, "description": "Validated against the tool's schema"},
           "name": {"type": "string", "maxLength": 200, "description": "Shown in the output and step results"},
           "continue_on_error": {"type": "boolean", "default": false,
-                                "description": "Record a failure of this step and go on with the next"}
+                                "description": "Record a failure of this step and go on with the next"},
+          "when": {"type": "string", "enum": ["always", "previous_failed", "previous_succeeded"], "default": "always",
+                   "description": "previous_failed: run only when the step before failed (with continue_on_error), e.g. a restart after a failed health check; otherwise the step is recorded as skipped"}
         }
       }
     }
@@ -43,6 +45,7 @@ class SequenceType {
       json step = {{"tool", s.at("tool")}, {"args", s.value("args", json::object())},
                    {"continue_on_error", s.value("continue_on_error", false)}};
       if (s.contains("name")) step["name"] = s["name"];
+      if (s.contains("when")) step["when"] = s["when"];
       steps.push_back(step);
     }
     run.result(steps.dump());

@@ -15,9 +15,9 @@
 namespace steward::test {
 
 struct DaemonOptions {
-  std::string data_dir;                 // empty: a fresh temp dir owned by the Daemon
-  std::vector<std::string> extra_args;  // e.g. {"--plugin-dir", dir}
-  std::map<std::string, std::string> env;
+  std::string data_dir{};                 // empty: a fresh temp dir owned by the Daemon
+  std::vector<std::string> extra_args{};  // e.g. {"--plugin-dir", dir}
+  std::map<std::string, std::string> env{};
 };
 
 class Daemon {

@@ -22,7 +22,10 @@ TEST_CASE("every registered route is in the permission matrix, and every matrix 
   MaintenanceStore maintenance_windows(db);
   MaintenancePolicy maintenance(maintenance_windows);
   RunLauncher launcher(engine, approvals, registry, maintenance, runs, audit);
+  WebhookStore webhooks(db);
+  WebhookGuard webhook_guard;
   api::ApiContext ctx{automations, runs, engine, registry, keys, approvals, launcher, audit, maintenance,
+                      webhooks, webhook_guard,
                       3600, std::chrono::seconds(1), "test"};
   api::Router router;
   api::add_all_routes(router, ctx);
