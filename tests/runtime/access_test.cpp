@@ -99,9 +99,11 @@ TEST_CASE("v1 one-off run: a tool call runs and answers with its output, a promp
   auto quick = d.api("POST", "/api/v1/run?wait=0", {{"tool", "bash"}, {"args", {{"command", "sleep 0.2"}}}});
   CHECK(quick.json()["status"] == "running");
 
+  // No endpoint configured: the llm tool is loaded, and a prompt fails saying how to configure it.
   auto prompt = d.api("POST", "/api/v1/run", {{"prompt", "Make a short weekly summary of tasks"}});
-  CHECK(prompt.status == 501);
-  CHECK(prompt.json()["error"]["code"] == "not_implemented");
+  CHECK(prompt.status == 200);
+  CHECK(prompt.json()["status"] == "failed");
+  CHECK(prompt.json()["reason"].get<std::string>().find("llm: no endpoint configured") == 0);
   CHECK(d.api("POST", "/api/v1/run", {{"tool", "nope"}}).status == 400);
   CHECK(d.api("POST", "/api/v1/run", {{"tool", "bash"}, {"args", {{"cmd", "x"}}}}).json()["error"]["field"] ==
         "body.args.command");
