@@ -81,7 +81,7 @@ TEST_CASE("export and import: a round trip into a fresh daemon gives the same au
   CHECK(call.status == 401);
 }
 
-TEST_CASE("import: one bad element and nothing is written; non-arrays are refused", "[runtime][export]") {
+TEST_CASE("import: one bad element and nothing is written, and non-arrays are refused", "[runtime][export]") {
   Daemon d;
   json list = json::array({{{"name", "good"}, {"type", "script"}, {"params", {{"command", "true"}}}},
                            {{"name", "bad"}, {"type", "script"}, {"params", {{"command", "true"}}}, {"schedule", "99 * * * *"}}});

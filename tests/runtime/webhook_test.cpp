@@ -135,7 +135,7 @@ TEST_CASE("webhook: signatures, replays and stale timestamps", "[runtime][webhoo
   CHECK(no_secret.json()["error"]["field"] == "webhook.secret");
 }
 
-TEST_CASE("webhook: rotation retires the old token; PUT keeps the webhook unless told", "[runtime][webhooks]") {
+TEST_CASE("webhook: rotation retires the old token, and PUT keeps the webhook unless told", "[runtime][webhooks]") {
   Daemon d;
   auto hook = create(d, {{"name", "r"}, {"type", "script"}, {"params", {{"command", "echo v1"}}}, {"webhook", json::object()}});
   auto rotated = d.api("POST", "/api/automations/" + hook.id + "/webhook/rotate");

@@ -58,7 +58,7 @@ TEST_CASE("webhook guard: timestamped signatures, their window and replays", "[u
   CHECK(malformed->code == "invalid_signature");
 }
 
-TEST_CASE("webhook guard: github mode signs the body alone; unsigned calls pass when not required", "[unit][webhooks]") {
+TEST_CASE("webhook guard: github mode signs the body alone, and unsigned calls pass when not required", "[unit][webhooks]") {
   WebhookGuard g;
   Webhook h = hook(true, "github");
   CHECK_FALSE(g.verify(h, "payload", "sha256=" + hmac_sha256_hex(*h.secret, "payload"), std::nullopt, kNow));
