@@ -46,6 +46,27 @@ class Subscriber(threading.Thread):
         self.error = None
         self.connected = threading.Event()
 
+    def event(self, raw):
+        kind, data = b"", []
+        for line in raw.split(b"\n"):
+            if line.startswith(b"data:"):
+                data.append(line[6:] if line.startswith(b"data: ") else line[5:])
+            elif line.startswith(b"event:"):
+                kind = line[6:].strip()
+        if not data:
+            return  # retry: and keep-alive comments
+        text = b"\n".join(data)
+        if kind == b"end":
+            self.end = json.loads(text)
+        elif kind == b"dropped":
+            self.dropped = json.loads(text)
+        else:
+            now = time.monotonic()
+            self.first = self.first or now
+            self.last = now
+            self.sha.update(text)
+            self.bytes += len(text)
+
     def run(self):
         try:
             c = http.client.HTTPConnection(HOST, self.port, timeout=300)
@@ -56,38 +77,16 @@ class Subscriber(threading.Thread):
             if resp.status != 200:
                 self.error = f"HTTP {resp.status}"
                 return
-            event, data = "", []
-            while True:
-                raw = resp.fp.readline()
-                if not raw:
+            buf = b""
+            while self.end is None and self.dropped is None:
+                block = resp.read1(1 << 16)
+                if not block:
                     break
-                line = raw.decode("utf-8").rstrip("\n").rstrip("\r")
-                if line == "":
-                    if data:
-                        text = "\n".join(data)
-                        if event == "end":
-                            self.end = json.loads(text)
-                            break
-                        if event == "dropped":
-                            self.dropped = json.loads(text)
-                            break
-                        now = time.monotonic()
-                        self.first = self.first or now
-                        self.last = now
-                        b = text.encode()
-                        self.sha.update(b)
-                        self.bytes += len(b)
-                    event, data = "", []
-                    continue
-                if line.startswith(":"):
-                    continue
-                field, _, value = line.partition(":")
-                if value.startswith(" "):
-                    value = value[1:]
-                if field == "data":
-                    data.append(value)
-                elif field == "event":
-                    event = value
+                buf += block
+                # Whole events end with a blank line; parse those, keep the rest.
+                *events, buf = buf.split(b"\n\n")
+                for raw in events:
+                    self.event(raw)
             c.close()
         except Exception as e:  # noqa: BLE001 - reported per subscriber
             self.error = repr(e)
@@ -152,6 +151,8 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
     complete = [x for x in subs if x.sha.hexdigest() == expected_sha and x.end]
+    if len(complete) < len(subs):
+        print(f"expected {len(expected)} bytes; got {sorted(set(x.bytes for x in subs))}", file=sys.stderr)
     dropped = [x for x in subs if x.dropped]
     errors = [x.error for x in subs if x.error]
     spans = [x.last - x.first for x in subs if x.first and x.last]
