@@ -45,8 +45,10 @@ json body_for(const MatrixRow& row) {
 
 TEST_CASE("permission matrix: every route, every key kind", "[runtime][matrix]") {
   Daemon d;
-  auto created = d.api("POST", "/api/automations", {{"name", "a"}, {"type", "script"}, {"params", {{"command", "echo a"}}}});
+  auto created = d.api("POST", "/api/automations", {{"name", "a"}, {"type", "script"}, {"params", {{"command", "echo a"}}},
+                                                    {"webhook", json::object()}});
   std::string a = created.json()["id"];
+  std::string token = created.json()["webhook_token"];  // the public webhook route needs no key, only this
   std::string b = d.api("POST", "/api/automations", {{"name", "b"}, {"type", "script"}, {"params", {{"command", "echo b"}}}})
                       .json()["id"];
   std::string run = d.api("POST", "/api/automations/" + a + "/run?wait=1").json()["run_id"];
@@ -69,7 +71,8 @@ TEST_CASE("permission matrix: every route, every key kind", "[runtime][matrix]")
   REQUIRE(run_steward({"keys", "revoke", "key_" + keys["revoked"].substr(4, 16), "--data-dir", d.data_dir()}).exit_code == 0);
   std::this_thread::sleep_for(1100ms);  // let the expiring key expire
 
-  std::map<std::string, std::string> values = {{"id", a}, {"run_id", run}, {"request_id", apr}, {"key_id", "key_nosuchkey"}};
+  std::map<std::string, std::string> values = {{"id", a}, {"run_id", run}, {"request_id", apr}, {"key_id", "key_nosuchkey"}, {"token", token},
+                                                {"template_id", "log-cleanup"}};
   int checked = 0;
   for (const auto& row : permission_matrix()) {
     // Each row's own proposal id for the v1 routes' {id}.
