@@ -143,6 +143,8 @@ def main():
             time.sleep(0.05)
         t_all = time.monotonic() - t0
         hwm = rss_kib(s.proc.pid)["VmHWM"]
+        c.close()  # idle through the run: the server's keep-alive timeout has closed it
+        c = http.client.HTTPConnection(HOST, s.port, timeout=30)
         c.request("GET", f"/api/automations/runs/{run_id}", headers=s.auth())
         run = json.loads(c.getresponse().read())
         c.close()
