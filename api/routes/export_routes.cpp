@@ -50,6 +50,9 @@ void add_export_routes(Router& router, ApiContext& ctx) {
       item.erase("id");  // ids are new on import
       try {
         prepared.push_back(prepare_automation(ctx, item, true));
+        // Lists are ordered by creation time: one millisecond apart keeps the file's order.
+        prepared.back().automation.created_ms += static_cast<std::int64_t>(i);
+        prepared.back().automation.updated_ms = prepared.back().automation.created_ms;
       } catch (const ApiError& e) {
         throw ApiError(e.status, e.code, where + "." + e.what(), where + (e.field.empty() ? "" : "." + e.field));
       }
