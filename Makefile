@@ -30,8 +30,12 @@ test-asan: deps
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
 
+# Benchmarks are separate from `make test`: each prints a Markdown table (docs/benchmarks.md).
 bench: build
 	bash bench/webhook_peer.sh
+	bash bench/webhook_peer.sh --endpoint webhook
+	python3 bench/sse_fanout.py --subscribers 100 --mbytes 10 --window-bytes 16777216
+	bash bench/backup.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
