@@ -309,6 +309,9 @@ steward_rc create_archive(steward::Run& run, const Options& o) {
       archive_write_set_filter_option(a.get(), filter.c_str(), "compression-level", std::to_string(level).c_str()) !=
           ARCHIVE_OK)
     return run.fail(filter + " level " + std::to_string(level) + ": " + archive_error_string(a.get()));
+  // One zstd worker thread, as `zstd -T1`: compression overlaps reading and hashing files.
+  // Best effort: a libarchive without the option still compresses, on this thread.
+  if (o.compression != "gzip") archive_write_set_filter_option(a.get(), "zstd", "threads", "1");
   archive_write_set_bytes_in_last_block(a.get(), 1);  // no padding after the end-of-archive blocks
   if (archive_write_open2(a.get(), &sink, nullptr, sink_write, nullptr, nullptr) != ARCHIVE_OK)
     throw std::runtime_error("opening " + partial + ": " + archive_error_string(a.get()));
