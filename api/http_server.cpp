@@ -46,6 +46,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     Request req;
     req.request_id = random_base32(12);
     req.method = in.getMethod();
+    req.client_address = in.clientAddress().host().toString();
     try {
       Poco::URI uri(in.getURI());
       req.path = uri.getPath();

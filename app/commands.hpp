@@ -22,6 +22,8 @@ int run_keys(const CommandLine& cmd);
 int run_plugins(const CommandLine& cmd);
 int run_cron(const CommandLine& cmd);
 int run_runs(const CommandLine& cmd);
+// `agent pair|run`; also exit 3 when the hub rejects the device token (pair again).
+int run_agent(const CommandLine& cmd);
 
 // <prefix>/lib/steward/plugins (next to the binary's ../lib), then the configured extras.
 std::vector<std::string> plugin_directories(const Settings& settings);

@@ -29,6 +29,12 @@ const char* kUsage =
     "  runs tail RUN_ID [--url URL] [--key KEY]\n"
     "                              follow a run's output live; exit 0 when it ends done\n"
     "                              (key: --key or STEWARD_API_KEY; URL: http://bind:port)\n"
+    "  agent pair --host HOST [--port 18780] --code CODE [--config FILE] [--name NAME]\n"
+    "                              pair this machine with a daemon; writes the agent config\n"
+    "                              (--config: the agent's file, ~/.config/steward/agent.json)\n"
+    "  agent run [--config FILE] [--plugin-dir DIR] [--plugin-config FILE]\n"
+    "                              serve the daemon's device hub with the local plugins; exit\n"
+    "                              0 on SIGTERM/SIGINT, 3 when the token is rejected (re-pair)\n"
     "  version                     print the version and plugin ABI\n\n"
     "Settings come from defaults < --config FILE < STEWARD_* environment < options.";
 
@@ -47,7 +53,10 @@ class StewardApp : public Poco::Util::Application {
     }
     options.addOption(Option("role", "", "keys create: admin, full-access, single-task or view-only").required(false).argument("ROLE"));
     options.addOption(Option("expires-in", "", "keys create: lifetime such as 3600, 90m, 12h, 30d").required(false).argument("DURATION"));
-    options.addOption(Option("name", "", "keys create: who holds the key").required(false).argument("NAME"));
+    options.addOption(Option("name", "", "keys create: who holds the key; agent pair: the device's name [hostname]")
+                          .required(false).argument("NAME"));
+    options.addOption(Option("host", "", "agent pair: the daemon's address").required(false).argument("HOST"));
+    options.addOption(Option("code", "", "agent pair: the 6-digit pairing code").required(false).argument("CODE"));
     options.addOption(Option("automation", "", "keys create: the automation a single-task key is bound to")
                           .required(false).argument("ID"));
     options.addOption(Option("json", "", "plugins list: print JSON").required(false));
@@ -96,6 +105,7 @@ class StewardApp : public Poco::Util::Application {
       if (command == "plugins") return steward::app::run_plugins(cmd_);
       if (command == "cron") return steward::app::run_cron(cmd_);
       if (command == "runs") return steward::app::run_runs(cmd_);
+      if (command == "agent") return steward::app::run_agent(cmd_);
       if (command == "version") {
         std::cout << "steward " << STEWARD_VERSION << " (plugin ABI " << STEWARD_ABI_MAJOR << "." << STEWARD_ABI_MINOR
                   << ")\n";

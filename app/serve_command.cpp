@@ -10,6 +10,10 @@
 #include "api/http_server.hpp"
 #include "api/routes/api_context.hpp"
 #include "app/commands.hpp"
+#include "api/device_ws_server.hpp"
+#include "core/devices/device_hub.hpp"
+#include "core/devices/device_step_runner.hpp"
+#include "core/devices/transfer.hpp"
 #include "core/util/log.hpp"
 
 namespace steward::app {
@@ -28,6 +32,21 @@ int lock_data_dir(const std::string& data_dir) {
   if (::ftruncate(fd, 0) == 0 && ::write(fd, pid.data(), pid.size()) < 0) {
   }
   return fd;  // held (and the lock with it) until the process exits
+}
+
+// The device and group ids a target touches, for maintenance windows: a device and the
+// groups it is in, or a group and its members.
+std::vector<std::string> places_of(const std::string& target, GroupStore& groups) {
+  std::vector<std::string> out;
+  if (target.rfind("device:", 0) == 0) {
+    out.push_back(target.substr(7));
+    for (auto& g : groups.groups_of(out.front())) out.push_back(g);
+  } else if (target.rfind("group:", 0) == 0) {
+    out.push_back(target.substr(6));
+    if (auto g = groups.get(out.front()))
+      for (const auto& m : g->members) out.push_back(m);
+  }
+  return out;
 }
 
 LogLevel parse_level(const std::string& s) {
@@ -85,14 +104,40 @@ int run_serve(const CommandLine& cmd) {
     scheduler.start();
     ctx.scheduler = &scheduler;
     ctx.template_dir = template_directory(s);
+    // Devices: the hub holds the agents' connections; the step runner lets runs use them.
+    DeviceStore device_store(db);
+    ExecutionStore executions(db);
+    if (int n = executions.interrupt_unfinished("the daemon stopped during the execution (found at start)"))
+      log(LogLevel::Warning, "devices", std::to_string(n) + " device execution(s) left running marked failed");
+    Pairing pairing(db, device_store);
+    GroupStore device_groups(db);
+    HubOptions hub_options;
+    hub_options.ping_interval_s = s.device_ping_interval_s;
+    hub_options.health_interval_s = s.device_health_interval_s;
+    hub_options.output_cap_bytes = static_cast<std::size_t>(s.output_cap_bytes);
+    DeviceHub hub(device_store, executions, hub_options);
+    Routing routing(db, device_store, registry, hub);
+    DeviceStepRunner step_runner(hub, device_store, device_groups, routing, registry);
+    engine.set_remote_steps(&step_runner);
+    maintenance.set_places([&](const std::string& target) { return places_of(target, device_groups); });
+    api::DeviceWsServer device_server(hub, api::DeviceServerOptions{s.bind, s.device_port, s.device_max_connections});
+    TransferStore transfer_store(db);
+    transfer_store.interrupt_unfinished("the daemon stopped during the transfer");
+    TransferService transfers(hub, device_store, transfer_store, registry);
+    api::DeviceApi device_api{device_store, pairing, device_groups, routing, hub, s.device_auto_approve,
+                              device_server.port(), &hub, &executions, &transfers, &transfer_store};
+    ctx.devices = &device_api;
     api::add_all_routes(router, ctx);
     api::Dispatcher dispatcher(router, keys, &audit);
     api::HttpServer http(dispatcher, api::HttpServerOptions{s.bind, s.port, s.http_threads,
                                                             static_cast<std::size_t>(s.max_body_bytes), 10});
     http.start();
+    hub.start();
+    device_server.start();
 
     std::cout << "Steward " << STEWARD_VERSION << " listening on http://" << s.bind << ":" << http.port()
-              << " (data: " << db.file().string() << ")" << std::endl;
+              << " (devices on ws://" << s.bind << ":" << device_server.port() << "/device/ws; data: "
+              << db.file().string() << ")" << std::endl;
     if (!keys.any()) {
       auto key = keys.create("admin", Role::Admin);
       std::cout << "First start: created the admin API key (shown only now; store it safely):\n"
@@ -106,6 +151,8 @@ int run_serve(const CommandLine& cmd) {
     http.stop_accepting();
     scheduler.stop();  // no new fires; runs already started are the engine's to finish
     engine.shutdown(std::chrono::seconds(s.shutdown_grace_s), std::chrono::seconds(5));
+    hub.stop();  // after the runs: a run's device step ends when its agent is disconnected
+    device_server.stop();
     // Requests waiting on runs (?wait=1) now have their answers; give them a moment to be sent.
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     http.stop_all();

@@ -18,6 +18,8 @@ const std::vector<SettingDef>& setting_defs() {
       {"bind", "127.0.0.1", "Address the REST API listens on"},
       {"port", "18780", "REST API port (0 picks a free one and prints it)"},
       {"device_port", "18781", "Device WebSocket port (used by the device hub)"},
+      {"device_auto_approve", "false",
+       "true: a device that claims a pairing code starts approved; false: it waits as pending until an admin approves it"},
       {"plugin_dir", "", "Extra plugin directories, ':'-separated, loaded after <prefix>/lib/steward/plugins"},
       {"plugin_config", "",
        "JSON file of per-plugin settings, {\"<plugin name>\": {...}} (e.g. the filesystem tool's allowed_roots); "
@@ -31,6 +33,10 @@ const std::vector<SettingDef>& setting_defs() {
       {"http_threads", "256", "HTTP threads: one per open connection, so also the limit of waiting (?wait=1) requests"},
       {"shutdown_grace_s", "10", "On SIGTERM, how long running runs may finish before they are stopped"},
       {"default_timeout_s", "3600", "Run timeout for automations that do not set one"},
+      {"device_ping_interval_s", "20",
+       "Seconds of silence from an agent before the hub pings it; 3x this and the device is offline"},
+      {"device_health_interval_s", "30", "How often agents send health (told to them at connect)"},
+      {"device_max_connections", "2048", "Most agents connected at once (each holds one small-stack thread)"},
       {"max_wait_s", "300", "Longest a ?wait=1 request is held; then it answers with the run's live state"},
       {"log_level", "info", "debug, info, warning or error"},
   };
@@ -77,6 +83,13 @@ std::int64_t to_int(const Layered& l, const std::string& key, std::int64_t min, 
     throw SettingsError(key + " = '" + text + "' (from " + source + ") must be an integer from " +
                         std::to_string(min) + " to " + std::to_string(max));
   }
+}
+
+bool to_bool(const Layered& l, const std::string& key) {
+  const auto& [text, source] = l.values.at(key);
+  if (text == "true" || text == "1" || text == "yes" || text == "on") return true;
+  if (text == "false" || text == "0" || text == "no" || text == "off") return false;
+  throw SettingsError(key + " = '" + text + "' (from " + source + ") must be true or false");
 }
 
 std::vector<std::string> split_dirs(const std::string& s) {
@@ -127,6 +140,7 @@ Settings resolve_settings(const std::string& config_file, const std::map<std::st
   s.bind = l.values["bind"].first;
   s.port = static_cast<int>(to_int(l, "port", 0, 65535));
   s.device_port = static_cast<int>(to_int(l, "device_port", 0, 65535));
+  s.device_auto_approve = to_bool(l, "device_auto_approve");
   s.plugin_dirs = split_dirs(l.values["plugin_dir"].first);
   s.plugin_config = l.values["plugin_config"].first;
   s.template_dir = l.values["template_dir"].first;
@@ -138,6 +152,9 @@ Settings resolve_settings(const std::string& config_file, const std::map<std::st
   s.shutdown_grace_s = static_cast<int>(to_int(l, "shutdown_grace_s", 0, 3600));
   s.default_timeout_s = to_int(l, "default_timeout_s", 1, 604800);
   s.max_wait_s = static_cast<int>(to_int(l, "max_wait_s", 1, 86400));
+  s.device_ping_interval_s = static_cast<int>(to_int(l, "device_ping_interval_s", 1, 3600));
+  s.device_health_interval_s = static_cast<int>(to_int(l, "device_health_interval_s", 1, 86400));
+  s.device_max_connections = static_cast<int>(to_int(l, "device_max_connections", 16, 100000));
   s.log_level = l.values["log_level"].first;
   if (s.log_level != "debug" && s.log_level != "info" && s.log_level != "warning" && s.log_level != "error")
     throw SettingsError("log_level = '" + s.log_level + "' (from " + l.values["log_level"].second +

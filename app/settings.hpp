@@ -25,6 +25,7 @@ struct Settings {
   std::string bind;
   int port;
   int device_port;
+  bool device_auto_approve;  // a newly paired device starts approved instead of pending
   std::vector<std::string> plugin_dirs;  // extra directories, after the default one
   std::string plugin_config;
   std::string template_dir;              // empty: <prefix>/share/steward/templates             // JSON file: {"<plugin name>": {config}}; empty: none
@@ -36,6 +37,9 @@ struct Settings {
   int shutdown_grace_s;
   std::int64_t default_timeout_s;
   int max_wait_s;
+  int device_ping_interval_s;
+  int device_health_interval_s;
+  int device_max_connections;
   std::string log_level;
 };
 

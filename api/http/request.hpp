@@ -25,6 +25,7 @@ struct Request {
   std::map<std::string, std::string> params;   // from the route pattern, e.g. {id}
   std::optional<Principal> principal;          // set when the route needs a key
   std::string request_id;
+  std::string client_address;  // the peer's IP (no port); rate limits key on it
 
   std::string query_or(const std::string& name, const std::string& fallback) const;
   std::optional<std::string> header(const std::string& lower_name) const;

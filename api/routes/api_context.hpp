@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "api/router.hpp"
+#include "api/routes/device_api.hpp"
 #include "core/approvals/approval_service.hpp"
 #include "core/audit/audit_log.hpp"
 #include "core/automations/automation_store.hpp"
@@ -37,6 +38,7 @@ struct ApiContext {
   std::string version;
   Scheduler* scheduler = nullptr;  // absent in tests that need no timer thread
   std::string template_dir{};      // the template library (templates/*.json)
+  DeviceApi* devices = nullptr;    // the device routes answer 503 without it
 };
 
 void add_system_routes(Router& router, ApiContext& ctx);
@@ -52,6 +54,10 @@ void add_stream_routes(Router& router, ApiContext& ctx);
 void add_webhook_routes(Router& router, ApiContext& ctx);
 void add_template_routes(Router& router, ApiContext& ctx);
 void add_export_routes(Router& router, ApiContext& ctx);
+void add_device_routes(Router& router, ApiContext& ctx);
+void add_device_group_routes(Router& router, ApiContext& ctx);
+void add_device_routing_routes(Router& router, ApiContext& ctx);
+void add_device_exec_routes(Router& router, ApiContext& ctx);
 
 // Shared by routes that start runs: the launch as JSON, with the approval id when held.
 nlohmann::json launch_json(const Launch& launch);
@@ -90,6 +96,10 @@ inline void add_all_routes(Router& router, ApiContext& ctx) {
   add_webhook_routes(router, ctx);
   add_template_routes(router, ctx);
   add_export_routes(router, ctx);
+  add_device_routes(router, ctx);
+  add_device_group_routes(router, ctx);
+  add_device_routing_routes(router, ctx);
+  add_device_exec_routes(router, ctx);
 }
 
 }  // namespace steward::api

@@ -12,7 +12,13 @@ using nlohmann::json;
 namespace {
 
 Automation parse_or_throw(const json& body, ApiContext& ctx) {
-  return valid_or_throw(automation_from_input(body, ctx.registry, ctx.default_timeout_s));
+  Automation a = valid_or_throw(automation_from_input(body, ctx.registry, ctx.default_timeout_s));
+  // The target's format is checked in core; whether the device or group exists, here.
+  if (a.target.rfind("device:", 0) == 0 && (!ctx.devices || !ctx.devices->store.get(a.target.substr(7))))
+    throw ApiError(400, "invalid_field", "target: no device " + a.target.substr(7), "target");
+  if (a.target.rfind("group:", 0) == 0 && (!ctx.devices || !ctx.devices->groups.get(a.target.substr(6))))
+    throw ApiError(400, "invalid_field", "target: no device group " + a.target.substr(6), "target");
+  return a;
 }
 
 // The optional body of POST …/run: {"override_maintenance": true} ignores maintenance

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "core/util/clock.hpp"  // iso8601
+
 namespace steward {
 
 namespace approval_status {
@@ -52,6 +54,5 @@ nlohmann::json to_approval_json(const ApprovalRequest& r);
 // The /api/v1/act/proposals view (ISO 8601 times); commands only when asked for.
 nlohmann::json to_proposal_json(const ApprovalRequest& r, bool include_commands);
 
-std::string iso8601(std::int64_t ms);
 
 }  // namespace steward

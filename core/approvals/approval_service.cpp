@@ -43,6 +43,7 @@ json steps_json(const std::vector<Step>& steps) {
     json j = {{"tool", s.tool}, {"args", s.args}, {"continue_on_error", s.continue_on_error}};
     if (!s.name.empty()) j["name"] = s.name;
     if (s.when != "always") j["when"] = s.when;
+    if (!s.target.empty()) j["target"] = s.target;
     out.push_back(j);
   }
   return out;
@@ -52,7 +53,7 @@ std::vector<Step> steps_from_json(const json& j) {
   std::vector<Step> out;
   for (const auto& s : j)
     out.push_back({s.at("tool"), s.value("args", json::object()), s.value("continue_on_error", false), s.value("name", ""),
-                   s.value("when", "always")});
+                   s.value("when", "always"), s.value("target", "")});
   return out;
 }
 

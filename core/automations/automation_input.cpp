@@ -18,8 +18,8 @@ const json& automation_input_schema() {
       "params": {"type": "object", "description": "Validated against the type's schema", "default": {}},
       "icon": {"type": "string", "maxLength": 100, "description": "An icon name such as fa-database"},
       "description": {"type": "string", "maxLength": 2000},
-      "target": {"type": "string", "enum": ["local"], "default": "local",
-                 "description": "Where it runs; devices and groups arrive with the device hub"},
+      "target": {"type": "string", "minLength": 1, "maxLength": 100, "default": "local",
+                 "description": "Where it runs: local (this daemon), auto (routing preferences), device:<device id> or group:<group id> (every online member)"},
       "enabled": {"type": "boolean", "default": true, "description": "A disabled automation does not run"},
       "timeout": {"type": "integer", "minimum": 1, "maximum": 604800,
                   "description": "Seconds before the run is stopped and stored as timeout"},
@@ -65,6 +65,7 @@ std::variant<Automation, SchemaError> automation_from_input(const json& body, co
   a.icon = body.value("icon", "");
   a.description = body.value("description", "");
   a.target = body.value("target", "local");
+  if (auto why = check_target_format(a.target); !why.empty()) return SchemaError{"target", why};
   a.enabled = body.value("enabled", true);
   a.timeout_s = body.value("timeout", default_timeout_s);
   a.tags = body.value("tags", json::array());

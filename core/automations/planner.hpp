@@ -20,7 +20,16 @@ struct Step {
   // always (default) | previous_failed: only after the step before failed (a remedy,
   // e.g. restart after a failed health check) | previous_succeeded. Otherwise `skipped`.
   std::string when = "always";
+  // Where it runs: "" or "local" (this daemon), "device:<id>", "group:<id>", or "auto"
+  // (routing decides at run time). Set from the automation's target when planned, and
+  // stored with an approval request, so what is approved is where it runs.
+  std::string target;
 };
+
+// Sets every step's target to the automation's (a no-op for "local").
+void assign_target(std::vector<Step>& steps, const std::string& target);
+// "local" | "auto" | "device:<id>" | "group:<id>"; an error message otherwise ("" when valid).
+std::string check_target_format(const std::string& target);
 
 using PlanOutcome = std::variant<std::vector<Step>, SchemaError>;
 

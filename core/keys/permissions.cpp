@@ -4,7 +4,7 @@ namespace steward {
 
 namespace {
 constexpr Permission kAll[] = {Permission::Run,         Permission::ScenarioRun, Permission::ScenarioHistory,
-                               Permission::History,     Permission::DevicesRead, Permission::ActCreate,
+                               Permission::History,     Permission::DevicesRead, Permission::DevicesWrite, Permission::ActCreate,
                                Permission::ActRead,     Permission::ActApprove,  Permission::AutomationsWrite,
                                Permission::Admin};
 }
@@ -16,6 +16,7 @@ std::string_view permission_name(Permission p) {
     case Permission::ScenarioHistory: return "scenario:history";
     case Permission::History: return "history";
     case Permission::DevicesRead: return "devices:read";
+    case Permission::DevicesWrite: return "devices:write";
     case Permission::ActCreate: return "act:create";
     case Permission::ActRead: return "act:read";
     case Permission::ActApprove: return "act:approve";

@@ -18,6 +18,7 @@ enum class Permission {
   ScenarioHistory,   // "scenario:history": read one automation and its runs (scoped)
   History,           // "history": read automations, runs, plugins
   DevicesRead,       // "devices:read"
+  DevicesWrite,      // "devices:write": pair, approve, block, revoke, delete, groups, routing
   ActCreate,         // "act:create": propose actions
   ActRead,           // "act:read": read the approval queue
   ActApprove,        // "act:approve": approve or reject

@@ -11,10 +11,10 @@ using nlohmann::json;
 std::string AppliedWindow::describe() const { return "maintenance window " + id + " (" + name + ") is active"; }
 
 std::optional<AppliedWindow> strictest_active(const std::vector<MaintenanceWindow>& windows, const Automation& a,
-                                              std::int64_t at_ms) {
+                                              std::int64_t at_ms, const std::vector<std::string>& places) {
   const MaintenanceWindow* best = nullptr;
   for (const auto& w : windows) {
-    if (!in_scope(w, a)) continue;
+    if (!in_scope(w, a, places)) continue;
     if (best && autonomy::strictness(w.autonomy_override) <= autonomy::strictness(best->autonomy_override)) continue;
     if (!is_active(w, next_fire_of(w), at_ms)) continue;
     best = &w;
@@ -46,7 +46,9 @@ json window_json(const MaintenanceWindow& w, std::int64_t at_ms) {
 }
 
 std::optional<AppliedWindow> MaintenancePolicy::applies(const Automation& a, std::int64_t at_ms) {
-  return strictest_active(store_.list(), a, at_ms);
+  std::vector<std::string> places;
+  if (places_ && a.target != "local" && a.target != "auto") places = places_(a.target);
+  return strictest_active(store_.list(), a, at_ms, places);
 }
 
 std::optional<MaintenanceWindow> MaintenancePolicy::activate(const std::string& id, std::int64_t at_ms) {

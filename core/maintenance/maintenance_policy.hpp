@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -27,7 +28,7 @@ struct AppliedWindow {
 // Of `windows`, the strictest active at `at_ms` whose scope covers `a` (disabled >
 // approval > full; among equals, the first in the list, i.e. the oldest window).
 std::optional<AppliedWindow> strictest_active(const std::vector<MaintenanceWindow>& windows, const Automation& a,
-                                              std::int64_t at_ms);
+                                              std::int64_t at_ms, const std::vector<std::string>& places = {});
 
 // The API's view of a window at `at_ms`: its fields (start/end as local date-times in its
 // time zone), `active`, `next_start` (ISO 8601 UTC or null), `forced`, `forced_until`.
@@ -45,8 +46,14 @@ class MaintenancePolicy {
 
   MaintenanceStore& store() { return store_; }
 
+  // The device and group ids a target touches (set by the daemon once devices exist), so a
+  // window on a device also covers automations that run on its groups, and the reverse.
+  using Places = std::function<std::vector<std::string>(const std::string& target)>;
+  void set_places(Places places) { places_ = std::move(places); }
+
  private:
   MaintenanceStore& store_;
+  Places places_;
 };
 
 }  // namespace steward

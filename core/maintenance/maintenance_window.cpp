@@ -65,7 +65,19 @@ bool is_active(const MaintenanceWindow& w, const NextFire& next, std::int64_t at
   return scheduled_occurrence(w, next, at_ms).has_value();
 }
 
-bool in_scope(const MaintenanceWindow& w, const Automation& a) {
+std::string place_of_target(const std::string& target) {
+  for (const char* prefix : {"device:", "group:"}) {
+    std::string p = prefix;
+    if (target.rfind(p, 0) == 0) return target.substr(p.size());
+  }
+  return "";
+}
+
+bool in_scope(const MaintenanceWindow& w, const Automation& a, const std::vector<std::string>& places) {
+  std::vector<std::string> own;
+  if (places.empty())
+    if (std::string p = place_of_target(a.target); !p.empty()) own.push_back(p);
+  const auto& where = places.empty() ? own : places;
   for (const auto& entry : w.scope) {
     if (entry == a.id) return true;
     if (entry.rfind("tag:", 0) == 0 && a.tags.is_array()) {
@@ -73,9 +85,10 @@ bool in_scope(const MaintenanceWindow& w, const Automation& a) {
       for (const auto& t : a.tags)
         if (t.is_string() && t.get<std::string>() == tag) return true;
     }
-    // Devices and groups: the automation runs there (its target), once targets can be
-    // devices (the device hub); today every target is "local" and nothing matches.
-    if ((entry.rfind("device_", 0) == 0 || entry.rfind("group_", 0) == 0) && entry == a.target) return true;
+    // Devices and groups: the automation runs there (its target, a group's members, a
+    // device's groups).
+    for (const auto& place : where)
+      if (entry == place) return true;
   }
   return false;
 }

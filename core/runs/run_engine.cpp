@@ -79,6 +79,7 @@ RunRecord RunEngine::submit(const Automation& a, const std::string& trigger, con
   RunRecord record = new_run(a.id, trigger, requested_by);
 
   auto planned = plan_automation(registry_, a.type, a.params);
+  if (auto* steps = std::get_if<std::vector<Step>>(&planned)) assign_target(*steps, a.target);
   if (auto* err = std::get_if<SchemaError>(&planned)) {
     // The automation was valid when saved; a plugin since removed or changed makes it
     // unplannable. That is a failed run with its reason, not a lost request.
@@ -231,11 +232,17 @@ void RunEngine::execute(ActiveRun& run) {
     }
     if (n > 1) run.append("[steward] step " + std::to_string(i + 1) + "/" + std::to_string(n) + ": " +
                                  (step.name.empty() ? step.tool : step.name) + "\n");
-    const Plugin* tool = registry_.tool(step.tool);
     run.result.clear();
     run.error.clear();
-    steward_rc rc = tool ? tool->run(run, step.args.dump()) : STEWARD_ERROR;
-    if (!tool) run.error = "tool '" + step.tool + "' is not loaded";
+    steward_rc rc = STEWARD_ERROR;
+    if (!step.target.empty() && step.target != "local") {
+      if (remote_) rc = remote_->run_step(step, run, run.timeout_s);
+      else run.error = "this daemon cannot run steps on " + step.target;
+    } else {
+      const Plugin* tool = registry_.tool(step.tool);
+      rc = tool ? tool->run(run, step.args.dump()) : STEWARD_ERROR;
+      if (!tool) run.error = "tool '" + step.tool + "' is not loaded";
+    }
 
     json result = json::parse(run.result.empty() ? "{}" : run.result, nullptr, false);
     if (result.is_object() && result.contains("exit_code") && result["exit_code"].is_number_integer()) {

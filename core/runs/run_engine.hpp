@@ -20,6 +20,7 @@
 #include "core/automations/planner.hpp"
 #include "core/plugins/plugin_registry.hpp"
 #include "core/runs/output_stream.hpp"
+#include "core/runs/remote_steps.hpp"
 #include "core/runs/run_record.hpp"
 #include "core/runs/run_store.hpp"
 
@@ -80,6 +81,10 @@ class RunEngine {
   std::size_t active_count() const;
   bool accepting() const;
 
+  // Runs steps targeted at devices, groups or "auto" routing. Set once at start-up, before
+  // any run; without it such steps fail with a reason.
+  void set_remote_steps(RemoteSteps* remote) { remote_ = remote; }
+
  private:
   struct ActiveRun;
   void worker_loop();
@@ -90,6 +95,7 @@ class RunEngine {
   RunStore& store_;
   const PluginRegistry& registry_;
   EngineOptions options_;
+  RemoteSteps* remote_ = nullptr;
 
   mutable std::mutex mutex_;
   std::condition_variable work_cv_;  // workers wait for runs

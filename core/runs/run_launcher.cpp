@@ -80,8 +80,11 @@ Launch RunLauncher::skip(const Automation& a, const std::string& trigger, const 
 
 PlanOutcome RunLauncher::plan(const Automation& a, const LaunchOptions& options) const {
   auto planned = plan_automation(registry_, a.type, a.params);
-  if (!options.input || std::holds_alternative<SchemaError>(planned)) return planned;
-  return apply_trigger_input(registry_, std::get<std::vector<Step>>(std::move(planned)), *options.input);
+  if (std::holds_alternative<SchemaError>(planned)) return planned;
+  auto& steps = std::get<std::vector<Step>>(planned);
+  assign_target(steps, a.target);
+  if (!options.input) return planned;
+  return apply_trigger_input(registry_, std::move(steps), *options.input);
 }
 
 RunRecord RunLauncher::unplannable(const Automation& a, const std::string& trigger, const std::string& requested_by,

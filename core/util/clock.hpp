@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 namespace steward {
 
@@ -10,5 +11,8 @@ inline std::int64_t now_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
+
+// "2026-11-23T14:00:00Z": the Devices API's and proposals' time format (UTC, seconds).
+std::string iso8601(std::int64_t ms);
 
 }  // namespace steward

@@ -324,11 +324,14 @@ steward_rc create_archive(steward::Run& run, const Options& o) {
       throw std::runtime_error("finishing " + partial + ": " +
                                (sink.err ? std::string(std::strerror(sink.err)) : archive_error_string(a.get())));
   } catch (const Cancelled&) {
-    archive_write_fail(a.get());  // no trailer: the partial file is removed anyway
+    // Closed, not archive_write_fail(): libarchive's free skips closing the compression
+    // filter of a failed archive and leaks it. The trailer lands in the partial file,
+    // which is removed anyway.
+    archive_write_close(a.get());
     run.output("backup: cancelled; removed " + partial + "\n", STEWARD_STREAM_STDERR);
     return STEWARD_CANCELLED;
   } catch (...) {
-    archive_write_fail(a.get());
+    archive_write_close(a.get());  // see above; its own error does not replace the first one
     throw;
   }
   writer.final_progress();

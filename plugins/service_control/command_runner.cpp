@@ -68,6 +68,9 @@ class Child {
     posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&setup.actions, out[1], 1);
     posix_spawn_file_actions_adddup2(&setup.actions, out[1], 2);
+    // Nothing else of the host leaks into the command: not its sockets (an agent's WebSocket
+    // held open by a leftover child would hide the agent's death), not its database file.
+    posix_spawn_file_actions_addclosefrom_np(&setup.actions, 3);
     // Own process group, empty signal mask, default dispositions (the daemon blocks some).
     sigset_t empty, all;
     sigemptyset(&empty);

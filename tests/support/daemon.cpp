@@ -27,8 +27,10 @@ std::string read_file(const std::filesystem::path& p) {
   return ss.str();
 }
 
-pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-            const std::string& out_file, const std::string& err_file) {
+}  // namespace
+
+pid_t spawn_steward(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                    const std::string& out_file, const std::string& err_file) {
   std::vector<std::string> argv_s = {STEWARD_BINARY};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -58,15 +60,15 @@ pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, st
   return pid;
 }
 
-}  // namespace
-
 Daemon::Daemon(DaemonOptions options) {
   data_dir_ = options.data_dir.empty() ? (dir_.path() / "data").string() : options.data_dir;
-  std::vector<std::string> args = {"serve", "--port", "0", "--bind", "127.0.0.1", "--data-dir", data_dir_};
+  std::vector<std::string> args = {"serve", "--port", "0", "--device-port", "0", "--bind", "127.0.0.1",
+                                   "--data-dir", data_dir_};
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
-  pid_ = spawn(args, options.env, (dir_.path() / "stdout.log").string(), (dir_.path() / "stderr.log").string());
+  pid_ = spawn_steward(args, options.env, (dir_.path() / "stdout.log").string(), (dir_.path() / "stderr.log").string());
 
   static const std::regex kListening("listening on http://[0-9.]+:([0-9]+)");
+  static const std::regex kDevices("devices on ws://[0-9.]+:([0-9]+)");
   static const std::regex kKey("\\b(stw_[a-z2-7]+)\\b");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -74,6 +76,7 @@ Daemon::Daemon(DaemonOptions options) {
     std::smatch m;
     if (std::regex_search(out, m, kListening)) {
       port_ = std::stoi(m[1]);
+      if (std::regex_search(out, m, kDevices)) device_port_ = std::stoi(m[1]);
       // The key line follows the listening line on a first start.
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
       out = stdout_text();
@@ -149,7 +152,7 @@ nlohmann::json Daemon::wait_for_run(const std::string& run_id, std::chrono::seco
 CommandResult run_steward(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
   TempDir dir;
   auto out = (dir.path() / "out").string(), err = (dir.path() / "err").string();
-  pid_t pid = spawn(args, env, out, err);
+  pid_t pid = spawn_steward(args, env, out, err);
   int status = 0;
   ::waitpid(pid, &status, 0);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), read_file(out), read_file(err)};

@@ -28,6 +28,7 @@ class Daemon {
   Daemon& operator=(const Daemon&) = delete;
 
   int port() const { return port_; }
+  int device_port() const { return device_port_; }  // the device WebSocket port
   pid_t pid() const { return pid_; }
   const std::string& admin_key() const { return admin_key_; }  // empty after the first start
   const std::string& data_dir() const { return data_dir_; }
@@ -49,8 +50,14 @@ class Daemon {
   std::string data_dir_;
   pid_t pid_ = -1;
   int port_ = 0;
+  int device_port_ = 0;
   std::string admin_key_;
 };
+
+// Starts `steward ARGS...` with stdout/stderr to files; the caller owns the pid. STEWARD_*
+// variables of the test's own environment are not passed on.
+pid_t spawn_steward(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                    const std::string& out_file, const std::string& err_file);
 
 // Runs `steward ARGS...` to completion; returns exit code, stdout and stderr.
 struct CommandResult {

@@ -167,8 +167,15 @@ TEST_CASE("maintenance: scope by id, tag, device target, and the strictest activ
   CHECK(in_scope(w, b));
   w.scope = {"device_x"};
   CHECK_FALSE(in_scope(w, a));
-  a.target = "device_x";
+  a.target = "device:device_x";
   CHECK(in_scope(w, a));
+  // A group target is covered by a window on one of its members, given the places.
+  a.target = "group:group_g";
+  CHECK_FALSE(in_scope(w, a));
+  CHECK(in_scope(w, a, {"group_g", "device_x"}));
+  w.scope = {"group_g"};
+  CHECK(in_scope(w, a));
+  a.target = "local";
 
   auto full = window("2026-03-22T03:00:00", "2026-03-22T05:00:00", "UTC", std::nullopt, "full");
   full.id = "mw_full";
