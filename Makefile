@@ -36,6 +36,7 @@ bench: build
 	bash bench/webhook_peer.sh --endpoint webhook
 	python3 bench/sse_fanout.py --subscribers 100 --mbytes 10 --window-bytes 16777216
 	bash bench/backup.sh
+	bash bench/devices.sh 1000
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -49,6 +50,16 @@ std::vector<std::string> places_of(const std::string& target, GroupStore& groups
   return out;
 }
 
+// Every connected agent holds a socket: raise the soft open-file limit to the hard one
+// (1024 by default is too few for a thousand devices).
+void raise_file_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
 LogLevel parse_level(const std::string& s) {
   if (s == "debug") return LogLevel::Debug;
   if (s == "warning") return LogLevel::Warning;
@@ -70,6 +81,7 @@ int run_serve(const CommandLine& cmd) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
+  raise_file_limit();
 
   try {
     lock_data_dir(s.data_dir);
@@ -109,7 +121,10 @@ int run_serve(const CommandLine& cmd) {
     ExecutionStore executions(db);
     if (int n = executions.interrupt_unfinished("the daemon stopped during the execution (found at start)"))
       log(LogLevel::Warning, "devices", std::to_string(n) + " device execution(s) left running marked failed");
-    Pairing pairing(db, device_store);
+    PairingLimits pairing_limits;
+    pairing_limits.per_address_per_minute = s.pairing_claims_per_minute;
+    pairing_limits.global_per_minute = s.pairing_claims_global_per_minute;
+    Pairing pairing(db, device_store, pairing_limits);
     GroupStore device_groups(db);
     HubOptions hub_options;
     hub_options.ping_interval_s = s.device_ping_interval_s;

@@ -33,6 +33,10 @@ const std::vector<SettingDef>& setting_defs() {
       {"http_threads", "256", "HTTP threads: one per open connection, so also the limit of waiting (?wait=1) requests"},
       {"shutdown_grace_s", "10", "On SIGTERM, how long running runs may finish before they are stopped"},
       {"default_timeout_s", "3600", "Run timeout for automations that do not set one"},
+      {"pairing_claims_per_minute", "5", "Pairing-code claims one client address may try per minute"},
+      {"pairing_claims_global_per_minute", "30",
+       "Pairing-code claims all clients together may try per minute (with 6-digit codes valid 5 minutes, "
+       "30/min leaves a guesser 150 tries at one code: 0.015 %)"},
       {"device_ping_interval_s", "20",
        "Seconds of silence from an agent before the hub pings it; 3x this and the device is offline"},
       {"device_health_interval_s", "30", "How often agents send health (told to them at connect)"},
@@ -152,6 +156,8 @@ Settings resolve_settings(const std::string& config_file, const std::map<std::st
   s.shutdown_grace_s = static_cast<int>(to_int(l, "shutdown_grace_s", 0, 3600));
   s.default_timeout_s = to_int(l, "default_timeout_s", 1, 604800);
   s.max_wait_s = static_cast<int>(to_int(l, "max_wait_s", 1, 86400));
+  s.pairing_claims_per_minute = static_cast<int>(to_int(l, "pairing_claims_per_minute", 1, 100000));
+  s.pairing_claims_global_per_minute = static_cast<int>(to_int(l, "pairing_claims_global_per_minute", 1, 100000));
   s.device_ping_interval_s = static_cast<int>(to_int(l, "device_ping_interval_s", 1, 3600));
   s.device_health_interval_s = static_cast<int>(to_int(l, "device_health_interval_s", 1, 86400));
   s.device_max_connections = static_cast<int>(to_int(l, "device_max_connections", 16, 100000));

@@ -37,6 +37,8 @@ struct Settings {
   int shutdown_grace_s;
   std::int64_t default_timeout_s;
   int max_wait_s;
+  int pairing_claims_per_minute;
+  int pairing_claims_global_per_minute;
   int device_ping_interval_s;
   int device_health_interval_s;
   int device_max_connections;

@@ -7,6 +7,7 @@
 
 #include "api/routes/api_context.hpp"
 #include "api/routes/route_helpers.hpp"
+#include "core/devices/execution_store.hpp"
 #include "core/util/clock.hpp"
 
 namespace steward::api {
@@ -63,7 +64,16 @@ json detail(DeviceApi& api, const Device& d) {
   j["tools"] = d.tools;
   j["health"] = health_json(d);
   j["groups"] = api.groups.groups_of(d.id);
-  j["recent_executions"] = json::array();  // filled by the execution routes' owner
+  // The seed's "execution history": the ten newest, output left out (GET …/executions has it).
+  json recent = json::array();
+  if (api.executions)
+    for (const auto& e : api.executions->list(d.id, 10, 0)) {
+      json x = to_json(e);
+      x.erase("output");
+      x.erase("args");
+      recent.push_back(std::move(x));
+    }
+  j["recent_executions"] = recent;
   return j;
 }
 

@@ -151,6 +151,8 @@ TEST_CASE("devices: an approved agent runs a command, reports health and lists t
   CHECK(device["platform"] == "Linux");
   CHECK(!device["agent_version"].get<std::string>().empty());
   CHECK(std::find(device["capabilities"].begin(), device["capabilities"].end(), "bash") != device["capabilities"].end());
+  REQUIRE(device["recent_executions"].size() == 2);
+  CHECK(device["recent_executions"][0]["execution_id"] == f.json()["execution_id"]);
 
   // Unknown tool, unknown device, bad bodies.
   auto nt = execute(d, dev.id, {{"tool", "no_such_tool"}});
