@@ -57,6 +57,16 @@ bool wait_running(const Daemon& d, const std::string& device) {
   });
 }
 
+// `sleep 30` on the device, asked on another thread; returns once the agent is running it.
+std::future<HttpResult> start_long_execution(const Daemon& d, const std::string& device) {
+  auto running = std::async(std::launch::async, [&d, device] {
+    return execute(d, device, {{"tool", "bash"}, {"args", {{"command", "sleep 30"}}}, {"timeout", 60}});
+  });
+  REQUIRE(wait_running(d, device));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the agent has spawned it
+  return running;
+}
+
 // A WebSocket speaking to the hub directly, for what a well-behaved agent never sends.
 class RawPeer {
  public:
@@ -276,11 +286,7 @@ TEST_CASE("devices: blocking mid-run ends the execution and refuses the agent af
   auto dev = pair_agent(d, dir.path(), "rogue");
   AgentProcess agent(dev.config);
   REQUIRE(wait_online(d, dev.id, true));
-  auto running = std::async(std::launch::async, [&] {
-    return execute(d, dev.id, {{"tool", "bash"}, {"args", {{"command", "sleep 30"}}}, {"timeout", 60}});
-  });
-  REQUIRE(wait_running(d, dev.id));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the command has started on the agent
+  auto running = start_long_execution(d, dev.id);
   auto start = std::chrono::steady_clock::now();
   REQUIRE(d.api("POST", "/api/devices/" + dev.id + "/block").status == 200);
   REQUIRE(running.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
@@ -397,11 +403,7 @@ TEST_CASE("devices: an agent killed mid-run ends the execution failed with a rea
   auto dev = pair_agent(d, dir.path(), "doomed");
   AgentProcess agent(dev.config);
   REQUIRE(wait_online(d, dev.id, true));
-  auto running = std::async(std::launch::async, [&] {
-    return execute(d, dev.id, {{"tool", "bash"}, {"args", {{"command", "sleep 30"}}}, {"timeout", 60}});
-  });
-  REQUIRE(wait_running(d, dev.id));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto running = start_long_execution(d, dev.id);
   agent.stop(SIGKILL);
   REQUIRE(running.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
   json e = running.get().json();

@@ -40,17 +40,7 @@ AgentProcess::~AgentProcess() {
 
 int AgentProcess::stop(int sig, std::chrono::seconds timeout) {
   if (pid_ <= 0) return -1;
-  ::kill(pid_, sig);
-  int status = 0;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (::waitpid(pid_, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  int status = stop_process(pid_, sig, timeout);
   pid_ = -1;
   return status;
 }

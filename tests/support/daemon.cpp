@@ -107,19 +107,24 @@ Daemon::~Daemon() {
   }
 }
 
-int Daemon::stop(int sig, std::chrono::seconds timeout) {
-  if (pid_ <= 0) return -1;
-  ::kill(pid_, sig);
+int stop_process(pid_t pid, int sig, std::chrono::seconds timeout) {
+  ::kill(pid, sig);
   int status = 0;
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (::waitpid(pid_, &status, WNOHANG) == 0) {
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
     if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  return status;
+}
+
+int Daemon::stop(int sig, std::chrono::seconds timeout) {
+  if (pid_ <= 0) return -1;
+  int status = stop_process(pid_, sig, timeout);
   pid_ = -1;
   return status;
 }

@@ -59,6 +59,9 @@ class Daemon {
 pid_t spawn_steward(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                     const std::string& out_file, const std::string& err_file);
 
+// Sends `sig` to a child, waits up to `timeout` (then SIGKILL) and reaps it; the wait status.
+int stop_process(pid_t pid, int sig, std::chrono::seconds timeout);
+
 // Runs `steward ARGS...` to completion; returns exit code, stdout and stderr.
 struct CommandResult {
   int exit_code;
