@@ -188,7 +188,7 @@ void DeviceHub::received(std::uint64_t connection_id, std::string_view text) {
       if (m.method == "health") {
         devices_.record_health(device_id, m.params, now_ms());
       } else if (m.method == "output") {
-        on_output(m.params);
+        on_output(connection_id, m.params);
       }
       return;  // unknown notifications are ignored, as JSON-RPC says
     case Kind::Result:
@@ -265,7 +265,7 @@ void DeviceHub::on_hello(std::uint64_t connection_id, const std::string& device_
   if (status == device_status::kApproved) deliver_next(device_id);
 }
 
-void DeviceHub::on_output(const json& params) {
+void DeviceHub::on_output(std::uint64_t connection_id, const json& params) {
   std::string id = text_of(params, "execution_id");
   std::string stream = text_of(params, "stream");
   if (!params.contains("data") || !params["data"].is_string()) return;
@@ -273,7 +273,8 @@ void DeviceHub::on_output(const json& params) {
   {
     std::lock_guard lock(mutex_);
     auto it = pending_.find(id);
-    if (it == pending_.end()) return;
+    // Only the connection the execution was sent on may write its output.
+    if (it == pending_.end() || it->second.connection_id != connection_id) return;
     handle = it->second.handle;
   }
   handle->append(stream == "stderr" ? "stderr" : "stdout", params["data"].get_ref<const std::string&>());

@@ -165,7 +165,7 @@ class DeviceHub : public DevicePresence {
                 const nlohmann::json& params);
   void on_answer(const std::string& device_id, const nlohmann::json& id, const nlohmann::json* result,
                  const std::string& error);
-  void on_output(const nlohmann::json& params);
+  void on_output(std::uint64_t connection_id, const nlohmann::json& params);
   // Ends an execution: stored, waiters woken; a queued delivery moves on to the next.
   void finish(const std::string& execution_id, const std::string& status, std::optional<std::string> error,
               const nlohmann::json& result = nullptr);

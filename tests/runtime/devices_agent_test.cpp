@@ -381,6 +381,19 @@ TEST_CASE("devices: malformed JSON-RPC gets an error answer, the device keeps wo
   json call = json::parse(peer.receive());
   CHECK(call["method"] == "execute");
   std::string exec_id = call["params"]["execution_id"];
+  // Another device cannot write into it or answer it, even knowing its id.
+  {
+    auto other = pair_agent(d, dir.path(), "intruder");
+    RawPeer intruder(d.device_port(), token_of(other));
+    intruder.send(R"({"jsonrpc":"2.0","id":1,"method":"hello","params":{}})");
+    intruder.receive();
+    intruder.send(json({{"jsonrpc", "2.0"}, {"method", "output"},
+                        {"params", {{"execution_id", exec_id}, {"stream", "stdout"}, {"data", "injected\n"}}}}).dump());
+    intruder.send(json({{"jsonrpc", "2.0"}, {"id", exec_id},
+                        {"result", {{"execution_id", exec_id}, {"status", "failed"}, {"error", "forged"}}}}).dump());
+    intruder.send(R"({"jsonrpc":"2.0","id":2,"method":"nothing","params":{}})");
+    CHECK(json::parse(intruder.receive())["error"]["code"] == -32601);  // both were handled before this
+  }
   peer.send(json({{"jsonrpc", "2.0"}, {"method", "output"},
                   {"params", {{"execution_id", exec_id}, {"stream", "stdout"}, {"data", "from raw\n"}}}}).dump());
   peer.send(json({{"jsonrpc", "2.0"}, {"id", exec_id},
