@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <unistd.h>
 
 #include <filesystem>
@@ -14,7 +15,14 @@ std::vector<std::string> plugin_directories(const Settings& settings) {
   std::error_code ec;
   auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) dirs.push_back((exe.parent_path().parent_path() / "lib" / "steward" / "plugins").lexically_normal().string());
-  for (const auto& d : settings.plugin_dirs) dirs.push_back(d);
+  // A directory named twice (the default one given again with --plugin-dir) loads once,
+  // instead of refusing every plugin in it the second time as a duplicate name.
+  auto same = [](const std::string& a, const std::string& b) {
+    std::error_code e;
+    return a == b || std::filesystem::equivalent(a, b, e);
+  };
+  for (const auto& d : settings.plugin_dirs)
+    if (std::none_of(dirs.begin(), dirs.end(), [&](const std::string& x) { return same(x, d); })) dirs.push_back(d);
   return dirs;
 }
 

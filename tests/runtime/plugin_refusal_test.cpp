@@ -168,3 +168,11 @@ TEST_CASE("plugin refusal: a tool may share its name with an automation type in 
   CHECK(run["status"] == "done");
   CHECK(run["output"] == "mirror tool\n");
 }
+
+TEST_CASE("plugins: the default plugin directory named again with --plugin-dir loads once", "[runtime][plugins]") {
+  auto r = run_steward({"plugins", "list", "--plugin-dir", STEWARD_PLUGIN_BUILD_DIR});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("bash") != std::string::npos);
+  CHECK(r.out.find("refused") == std::string::npos);
+  CHECK(r.err.find("already loaded") == std::string::npos);
+}
