@@ -8,6 +8,7 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/WebSocket.h>
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -625,4 +626,32 @@ TEST_CASE("devices: files are pushed to and pulled from a device with progress a
                                                                  {"remote_path", "b"}}).status == 400);
   CHECK(d.api("POST", "/api/devices/" + dev.id + "/transfers", {{"direction", "push"}}).status == 400);
   CHECK(d.api("GET", "/api/devices/" + dev.id + "/transfers").json()["total"] == 4);
+}
+
+TEST_CASE("devices: the agent stops cleanly on SIGTERM and refuses a wrong device endpoint",
+          "[runtime][devices][agents]") {
+  TempDir dir;
+  Daemon d;
+  auto dev = pair_agent(d, dir.path(), "tidy");
+  {
+    AgentProcess agent(dev.config);
+    REQUIRE(wait_online(d, dev.id, true));
+    int status = agent.stop(SIGTERM);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(wait_online(d, dev.id, false));
+  }
+  // A config pointing at a path the hub does not serve: 404 at the handshake, exit 2.
+  json config = [&] {
+    std::ifstream in(dev.config);
+    return json::parse(in);
+  }();
+  config["ws_url"] = "ws://127.0.0.1:" + std::to_string(d.device_port()) + "/not/the/endpoint";
+  std::string wrong = (dir.path() / "wrong.json").string();
+  std::ofstream(wrong) << config.dump();
+  std::filesystem::permissions(wrong, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  AgentProcess lost(wrong);
+  auto code = lost.wait_exit(std::chrono::seconds(15));
+  REQUIRE(code.has_value());
+  CHECK(*code == 2);
 }
