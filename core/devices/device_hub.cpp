@@ -101,8 +101,8 @@ void DeviceHub::stop() {
     for (const auto& [id, live] : live_) all.emplace_back(live.connection_id, live.connection);
   }
   for (auto& [cid, conn] : all) {
-    conn->close(1000, "daemon stopping");
     drop(cid, "the daemon stopped during the execution");
+    conn->close(1000, "daemon stopping");
   }
 }
 
@@ -126,8 +126,8 @@ std::uint64_t DeviceHub::attach(const std::string& device_id, std::shared_ptr<De
     }
   }
   if (replaced) {
-    old->close(4000, "replaced by a newer connection");
     drop(*replaced, "the device reconnected during the execution");
+    old->close(4000, "replaced by a newer connection");
   }
   {
     std::lock_guard lock(mutex_);
@@ -171,8 +171,8 @@ void DeviceHub::received(std::uint64_t connection_id, std::string_view text) {
       log(LogLevel::Warning, "devices", device_id + " sent a malformed message: " + m.error_message);
       conn->send_text(jsonrpc::error(m.id, m.error_code, m.error_message));
       if (too_many) {
-        conn->close(1008, "too many malformed messages");
         drop(connection_id, "the device was disconnected for sending malformed messages");
+        conn->close(1008, "too many malformed messages");
       }
       return;
     case Kind::Request:
@@ -385,8 +385,10 @@ void DeviceHub::disconnect(const std::string& device_id, int close_code, const s
     cid = it->second.connection_id;
     conn = it->second.connection;
   }
-  conn->close(close_code, reason);
+  // Dropped before the socket closes: the edge's reader would otherwise race to drop it
+  // first with a vaguer reason ("disconnected" instead of "device blocked").
   drop(cid, reason + " during the execution");
+  conn->close(close_code, reason);
 }
 
 void DeviceHub::approved(const std::string& device_id) {
@@ -585,8 +587,8 @@ void DeviceHub::sweep() {
       }
   }
   for (auto& [cid, conn] : silent) {
-    conn->close(1001, "no message for " + std::to_string(3 * options_.ping_interval_s) + " s");
     drop(cid, "the device went silent during the execution");
+    conn->close(1001, "no message for " + std::to_string(3 * options_.ping_interval_s) + " s");
   }
   for (auto& [cid, conn] : to_ping)
     conn->send_text(jsonrpc::request("ping-" + std::to_string(next_request_++), "ping", json::object()));
