@@ -35,6 +35,24 @@ std::string permission_list(const Access& access) {
 }  // namespace
 
 Response Dispatcher::dispatch(Request& req) const {
+  auto started = std::chrono::steady_clock::now();
+  std::string route = "unmatched";
+  Response response = route_and_handle(req, route);
+  observe(req.method, route, response.status, started);
+  return response;
+}
+
+void Dispatcher::observe(const std::string& method, const std::string& route, int status,
+                         std::chrono::steady_clock::time_point started) const {
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (metrics_) metrics_->http_request(method, route, status, seconds);
+  if (!log_enabled(LogLevel::Debug)) return;
+  log(LogLevel::Debug, "http",
+      method_label(method) + " " + route + " -> " + std::to_string(status) + " (" +
+          std::to_string(static_cast<long long>(seconds * 1000)) + " ms)");
+}
+
+Response Dispatcher::route_and_handle(Request& req, std::string& route_label) const {
   auto match = router_.match(req.method, req.path);
   if (!match.route) {
     if (!match.allowed_methods.empty()) {
@@ -47,6 +65,7 @@ Response Dispatcher::dispatch(Request& req) const {
     return error_response(404, "not_found", "no endpoint " + req.method + " " + req.path);
   }
   const Route& route = *match.route;
+  route_label = route.pattern;
   req.params = std::move(match.params);
 
   if (!route.access.is_public) {

@@ -11,9 +11,11 @@
 #include <Poco/URI.h>
 
 #include <algorithm>
+#include <chrono>
 #include <istream>
 
 #include "core/util/ids.hpp"
+#include "core/util/log.hpp"
 
 namespace steward::api {
 
@@ -43,8 +45,11 @@ class Handler : public Poco::Net::HTTPRequestHandler {
   Handler(const Dispatcher& d, std::size_t max_body) : dispatcher_(d), max_body_(max_body) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) override {
+    auto started = std::chrono::steady_clock::now();
     Request req;
     req.request_id = random_base32(12);
+    // Log lines written while this request is handled carry its id (the X-Request-Id answer header).
+    LogRequestScope log_scope(req.request_id);
     req.method = in.getMethod();
     req.client_address = in.clientAddress().host().toString();
     try {
@@ -53,6 +58,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       for (const auto& [k, v] : uri.getQueryParameters()) req.query[k] = v;
     } catch (const std::exception&) {
       send(out, error_response(400, "invalid_request", "the request URI is malformed"), req.request_id);
+      dispatcher_.observe(req.method, "rejected", 400, started);
       return;
     }
     for (const auto& [k, v] : in) {
@@ -60,12 +66,10 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
       req.headers[name] = v;
     }
-    if (in.hasContentLength() && in.getContentLength64() > static_cast<Poco::Int64>(max_body_)) {
+    if ((in.hasContentLength() && in.getContentLength64() > static_cast<Poco::Int64>(max_body_)) ||
+        !read_body(in, req.body)) {
       too_large(out, req.request_id);
-      return;
-    }
-    if (!read_body(in, req.body)) {
-      too_large(out, req.request_id);
+      dispatcher_.observe(req.method, "rejected", 413, started);
       return;
     }
     send(out, dispatcher_.dispatch(req), req.request_id);

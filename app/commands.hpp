@@ -24,6 +24,10 @@ int run_cron(const CommandLine& cmd);
 int run_runs(const CommandLine& cmd);
 // `agent pair|run`; also exit 3 when the hub rejects the device token (pair again).
 int run_agent(const CommandLine& cmd);
+// `version [--json]`: version, plugin ABI, and each plugin loaded or refused (with why).
+int run_version(const CommandLine& cmd);
+// `completion bash`: the bash completion script on stdout.
+int run_completion(const CommandLine& cmd);
 
 // <prefix>/lib/steward/plugins (next to the binary's ../lib), then the configured extras.
 std::vector<std::string> plugin_directories(const Settings& settings);

@@ -1,42 +1,25 @@
 // `steward`: one binary for the daemon and its command-line tools (DESIGN.md §6).
 #include <Poco/Util/Application.h>
-#include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
-
-#include <steward/plugin.h>
 
 #include <algorithm>
 #include <iostream>
 
+#include "app/cli_spec.hpp"
 #include "app/commands.hpp"
 
 namespace {
 
 using Poco::Util::Option;
 
-const char* kUsage =
-    "COMMAND [OPTIONS]\n\n"
-    "Commands:\n"
-    "  serve                       run the daemon (REST API, runs)\n"
-    "  plugins list [--json]       show every plugin found, loaded or refused, and why\n"
-    "  keys create --role ROLE --name NAME [--automation ID] [--expires-in 30d]\n"
-    "                              create an API key; the key is the last line of output\n"
-    "  keys list                   list keys (never their secrets)\n"
-    "  keys revoke KEY_ID          revoke a key at once\n"
-    "  cron next EXPR [--tz ZONE] [--from ISO8601] [-n N]\n"
-    "                              print the next fire times, one UTC instant per line\n"
-    "  runs tail RUN_ID [--url URL] [--key KEY]\n"
-    "                              follow a run's output live; exit 0 when it ends done\n"
-    "                              (key: --key or STEWARD_API_KEY; URL: http://bind:port)\n"
-    "  agent pair --host HOST [--port 18780] --code CODE [--config FILE] [--name NAME]\n"
-    "                              pair this machine with a daemon; writes the agent config\n"
-    "                              (--config: the agent's file, ~/.config/steward/agent.json)\n"
-    "  agent run [--config FILE] [--plugin-dir DIR] [--plugin-config FILE]\n"
-    "                              serve the daemon's device hub with the local plugins; exit\n"
-    "                              0 on SIGTERM/SIGINT, 3 when the token is rejected (re-pair)\n"
-    "  version                     print the version and plugin ABI\n\n"
-    "Settings come from defaults < --config FILE < STEWARD_* environment < options.";
+// The commands come from the command table (app/cli_spec.cpp), as does each command's own
+// --help (with its options) and the completion script.
+std::string usage_text() {
+  return "Usage: steward COMMAND [OPTIONS]\n\nCommands:\n" + steward::app::commands_overview() +
+         "\nSee 'steward COMMAND --help' for a command's usage and options, -h or --help anywhere.\n"
+         "Settings come from defaults < --config FILE < STEWARD_* environment < options.\n";
+}
 
 class StewardApp : public Poco::Util::Application {
  public:
@@ -59,7 +42,7 @@ class StewardApp : public Poco::Util::Application {
     options.addOption(Option("code", "", "agent pair: the 6-digit pairing code").required(false).argument("CODE"));
     options.addOption(Option("automation", "", "keys create: the automation a single-task key is bound to")
                           .required(false).argument("ID"));
-    options.addOption(Option("json", "", "plugins list: print JSON").required(false));
+    options.addOption(Option("json", "", "plugins list, version: print JSON").required(false));
     options.addOption(Option("tz", "", "cron next: IANA time zone [UTC]").required(false).argument("ZONE"));
     options.addOption(Option("from", "", "cron next: start instant, ISO 8601 [now]").required(false).argument("TIME"));
     options.addOption(Option("url", "", "runs tail: the daemon's address [http://<bind>:<port>]").required(false).argument("URL"));
@@ -89,13 +72,10 @@ class StewardApp : public Poco::Util::Application {
   }
 
   int main(const std::vector<std::string>& args) override {
+    if (help_ && !args.empty()) return command_help(args);
     if (help_ || args.empty()) {
-      Poco::Util::HelpFormatter help(options());
-      help.setCommand("steward");
-      help.setUsage(kUsage);
-      help.setUnixStyle(true);
-      help.format(std::cout);
-      return args.empty() && !help_ ? 2 : 0;
+      (help_ ? std::cout : std::cerr) << usage_text();
+      return help_ ? 0 : 2;
     }
     cmd_.args.assign(args.begin() + 1, args.end());
     try {
@@ -106,11 +86,8 @@ class StewardApp : public Poco::Util::Application {
       if (command == "cron") return steward::app::run_cron(cmd_);
       if (command == "runs") return steward::app::run_runs(cmd_);
       if (command == "agent") return steward::app::run_agent(cmd_);
-      if (command == "version") {
-        std::cout << "steward " << STEWARD_VERSION << " (plugin ABI " << STEWARD_ABI_MAJOR << "." << STEWARD_ABI_MINOR
-                  << ")\n";
-        return 0;
-      }
+      if (command == "version") return steward::app::run_version(cmd_);
+      if (command == "completion") return steward::app::run_completion(cmd_);
       std::cerr << "steward: unknown command '" << command << "'; see steward --help\n";
       return 2;
     } catch (const steward::app::SettingsError& e) {
@@ -120,6 +97,18 @@ class StewardApp : public Poco::Util::Application {
   }
 
  private:
+  // `steward keys create --help`: that command's usage and options (words after the
+  // command path, such as a run id, are ignored).
+  static int command_help(const std::vector<std::string>& args) {
+    const steward::app::CliCommand* command = steward::app::find_command(args);
+    if (!command) {
+      std::cerr << "steward: unknown command '" << args[0] << "'; see steward --help\n";
+      return 2;
+    }
+    steward::app::print_command_help(*command, std::cout);
+    return 0;
+  }
+
   bool help_ = false;
   steward::app::CommandLine cmd_;
 };

@@ -67,11 +67,28 @@ LogLevel parse_level(const std::string& s) {
   return LogLevel::Info;
 }
 
+// The gauges that mirror state owned elsewhere, read at each scrape.
+void watch_state(StewardMetrics& m, const RunEngine& engine, const Scheduler& scheduler, const DeviceHub& hub,
+                 const PluginRegistry& registry) {
+  using Samples = std::vector<metrics::Gauge::Sample>;
+  m.runs_queued.collect_with([&engine] { return Samples{{{}, static_cast<double>(engine.load().queued)}}; });
+  m.runs_running.collect_with([&engine] { return Samples{{{}, static_cast<double>(engine.load().running)}}; });
+  m.scheduled_automations.collect_with(
+      [&scheduler] { return Samples{{{}, static_cast<double>(scheduler.scheduled_count())}}; });
+  m.devices_connected.collect_with([&hub] { return Samples{{{}, static_cast<double>(hub.online_ids().size())}}; });
+  // Loaded at start-up and not changed after: counted once.
+  double loaded = 0, refused = 0;
+  for (const auto& p : registry.plugins()) (p.status == "loaded" ? loaded : refused) += 1;
+  m.plugins.set({"loaded"}, loaded);
+  m.plugins.set({"refused"}, refused);
+}
+
 }  // namespace
 
 int run_serve(const CommandLine& cmd) {
   Settings s = settings_for(cmd);
   set_log_level(parse_level(s.log_level));
+  set_log_format(s.log_format == "json" ? LogFormat::Json : LogFormat::Text);
 
   // Block the stop signals in every thread (threads inherit the mask) and take them with
   // sigwait below; tool processes get a clean mask from their spawn attributes.
@@ -93,18 +110,22 @@ int run_serve(const CommandLine& cmd) {
     if (int n = runs.interrupt_unfinished("the daemon stopped while the run was in progress (found at start)"))
       log(LogLevel::Warning, "runs", std::to_string(n) + " run(s) left unfinished by a previous daemon marked interrupted");
 
+    StewardMetrics metrics(STEWARD_VERSION);
     PluginRegistry registry;
     load_plugins(registry, s);
 
     RunEngine engine(runs, registry, EngineOptions{s.workers, static_cast<std::size_t>(s.output_cap_bytes),
                                                    static_cast<std::size_t>(s.stream_window_bytes)});
+    engine.set_metrics(&metrics);
     AuditLog audit(db);
     ApprovalService approvals(db, runs, engine, audit);
+    approvals.set_metrics(&metrics);
     approvals.expire_due();  // requests that expired while the daemon was down
     approvals.start_expiry(std::chrono::seconds(1));
     MaintenanceStore maintenance_windows(db);
     MaintenancePolicy maintenance(maintenance_windows);
     RunLauncher launcher(engine, approvals, registry, maintenance, runs, audit);
+    launcher.set_metrics(&metrics);
     WebhookStore webhooks(db);
     WebhookGuard webhook_guard;
 
@@ -113,6 +134,7 @@ int run_serve(const CommandLine& cmd) {
                         webhooks, webhook_guard,
                         s.default_timeout_s, std::chrono::seconds(s.max_wait_s), STEWARD_VERSION};
     Scheduler scheduler(db, automations, runs, engine, launcher);
+    scheduler.set_metrics(&metrics);
     scheduler.start();
     ctx.scheduler = &scheduler;
     ctx.template_dir = template_directory(s);
@@ -142,8 +164,11 @@ int run_serve(const CommandLine& cmd) {
     api::DeviceApi device_api{device_store, pairing, device_groups, routing, hub, s.device_auto_approve,
                               device_server.port(), &hub, &executions, &transfers, &transfer_store};
     ctx.devices = &device_api;
+    ctx.metrics = &metrics;
+    ctx.metrics_public = s.metrics_public;
+    watch_state(metrics, engine, scheduler, hub, registry);
     api::add_all_routes(router, ctx);
-    api::Dispatcher dispatcher(router, keys, &audit);
+    api::Dispatcher dispatcher(router, keys, &audit, &metrics);
     api::HttpServer http(dispatcher, api::HttpServerOptions{s.bind, s.port, s.http_threads,
                                                             static_cast<std::size_t>(s.max_body_bytes), 10});
     http.start();

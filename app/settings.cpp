@@ -43,6 +43,12 @@ const std::vector<SettingDef>& setting_defs() {
       {"device_max_connections", "2048", "Most agents connected at once (each holds one small-stack thread)"},
       {"max_wait_s", "300", "Longest a ?wait=1 request is held; then it answers with the run's live state"},
       {"log_level", "info", "debug, info, warning or error"},
+      {"log_format", "text",
+       "text: one readable line per event; json: one JSON object per line with ts, level, component, message and "
+       "request_id (on lines written while handling an HTTP request)"},
+      {"metrics_public", "false",
+       "true: GET /metrics answers without an API key (bind to a private address then); false: it needs a key with "
+       "the history permission (any admin, full-access or view-only key)"},
   };
   return defs;
 }
@@ -165,6 +171,11 @@ Settings resolve_settings(const std::string& config_file, const std::map<std::st
   if (s.log_level != "debug" && s.log_level != "info" && s.log_level != "warning" && s.log_level != "error")
     throw SettingsError("log_level = '" + s.log_level + "' (from " + l.values["log_level"].second +
                         ") must be debug, info, warning or error");
+  s.log_format = l.values["log_format"].first;
+  if (s.log_format != "text" && s.log_format != "json")
+    throw SettingsError("log_format = '" + s.log_format + "' (from " + l.values["log_format"].second +
+                        ") must be text or json");
+  s.metrics_public = to_bool(l, "metrics_public");
   return s;
 }
 

@@ -43,6 +43,8 @@ struct Settings {
   int device_health_interval_s;
   int device_max_connections;
   std::string log_level;
+  std::string log_format;  // text | json
+  bool metrics_public;     // GET /metrics without a key
 };
 
 // Thrown for a bad value or an unreadable config file; the message names the key and source.

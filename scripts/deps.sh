@@ -8,6 +8,7 @@ packages=(
   libpoco-dev libsqlite3-dev nlohmann-json3-dev libboost-dev catch2 libhowardhinnant-date-dev
   tzdata ca-certificates curl sqlite3 python3
   libarchive-dev zstd supervisor
+  prometheus  # only for promtool: the metrics test lints GET /metrics with `promtool check metrics`
 )
 
 missing=()

@@ -11,6 +11,7 @@
 #include "core/automations/automation_store.hpp"
 #include "core/keys/key_store.hpp"
 #include "core/maintenance/maintenance_policy.hpp"
+#include "core/metrics/steward_metrics.hpp"
 #include "core/plugins/plugin_registry.hpp"
 #include "core/runs/run_engine.hpp"
 #include "core/runs/run_launcher.hpp"
@@ -39,6 +40,8 @@ struct ApiContext {
   Scheduler* scheduler = nullptr;  // absent in tests that need no timer thread
   std::string template_dir{};      // the template library (templates/*.json)
   DeviceApi* devices = nullptr;    // the device routes answer 503 without it
+  StewardMetrics* metrics = nullptr;  // GET /metrics answers 503 without it
+  bool metrics_public = false;        // GET /metrics without a key (setting metrics_public)
 };
 
 void add_system_routes(Router& router, ApiContext& ctx);
@@ -58,6 +61,7 @@ void add_device_routes(Router& router, ApiContext& ctx);
 void add_device_group_routes(Router& router, ApiContext& ctx);
 void add_device_routing_routes(Router& router, ApiContext& ctx);
 void add_device_exec_routes(Router& router, ApiContext& ctx);
+void add_metrics_routes(Router& router, ApiContext& ctx);
 
 // Shared by routes that start runs: the launch as JSON, with the approval id when held.
 nlohmann::json launch_json(const Launch& launch);
@@ -100,6 +104,7 @@ inline void add_all_routes(Router& router, ApiContext& ctx) {
   add_device_group_routes(router, ctx);
   add_device_routing_routes(router, ctx);
   add_device_exec_routes(router, ctx);
+  add_metrics_routes(router, ctx);
 }
 
 }  // namespace steward::api

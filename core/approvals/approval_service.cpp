@@ -1,5 +1,7 @@
 #include "core/approvals/approval_service.hpp"
 
+#include "core/metrics/steward_metrics.hpp"
+
 #include <algorithm>
 
 #include "core/util/clock.hpp"
@@ -69,6 +71,12 @@ RunRecord rejected_run(const RunRecord& held, const std::string& reason) {
 
 ApprovalService::ApprovalService(store::Database& db, RunStore& runs, RunEngine& engine, AuditLog& audit)
     : db_(db), runs_(runs), engine_(engine), audit_(audit) {}
+
+// A held run that will never start (rejected, expired): stored, and counted like any run end.
+void ApprovalService::end_held(const RunRecord& ended) {
+  runs_.finish(ended);
+  if (metrics_) metrics_->run_ended(ended);
+}
 
 ApprovalService::~ApprovalService() {
   {
@@ -195,7 +203,7 @@ void ApprovalService::expire_locked(ApprovalRequest& r) {
   db_.execute("UPDATE approval_requests SET status = ?, decided_ms = ?, reason = ? WHERE id = ? AND status = 'pending'",
               {r.status, *r.decided_ms, r.reason, r.id});
   if (r.kind == "run")
-    if (auto held = runs_.get(r.run_id)) runs_.finish(rejected_run(*held, "approval request " + r.id + " expired"));
+    if (auto held = runs_.get(r.run_id)) end_held(rejected_run(*held, "approval request " + r.id + " expired"));
 }
 
 int ApprovalService::expire_due() {
@@ -256,7 +264,7 @@ ApprovalRequest ApprovalService::decide(const std::string& id, const Principal& 
       db_.execute("UPDATE approval_requests SET status = ?, decided_ms = ?, reason = ? WHERE id = ?",
                   {request.status, now, request.reason, id});
       if (request.kind == "run")
-        if (auto held = runs_.get(request.run_id)) runs_.finish(rejected_run(*held, request.reason));
+        if (auto held = runs_.get(request.run_id)) end_held(rejected_run(*held, request.reason));
       outcome = Outcome::Rejected;
       return;
     }

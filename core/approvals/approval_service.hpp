@@ -24,6 +24,8 @@
 
 namespace steward {
 
+class StewardMetrics;
+
 class ApprovalError : public std::runtime_error {
  public:
   enum class Kind { NotFound, Forbidden, Conflict };
@@ -56,6 +58,9 @@ class ApprovalService {
   ApprovalService(const ApprovalService&) = delete;
   ApprovalService& operator=(const ApprovalService&) = delete;
 
+  // Counts rejected and expired runs in /metrics; optional.
+  void set_metrics(StewardMetrics* metrics) { metrics_ = metrics; }
+
   // Expires due requests every `interval` on a background thread.
   void start_expiry(std::chrono::milliseconds interval);
 
@@ -73,6 +78,8 @@ class ApprovalService {
   int expire_due();
 
  private:
+  void end_held(const RunRecord& ended);
+  StewardMetrics* metrics_ = nullptr;
   void insert_request(const ApprovalRequest& r);
   void load_decisions(ApprovalRequest& r);
   void expire_locked(ApprovalRequest& r);  // inside a transaction

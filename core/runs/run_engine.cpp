@@ -91,6 +91,7 @@ RunRecord RunEngine::submit(const Automation& a, const std::string& trigger, con
       if (!accepting_) throw EngineStopped();
     }
     store_.insert(record);
+    if (metrics_) metrics_->run_ended(record);
     return record;
   }
 
@@ -310,6 +311,7 @@ void RunEngine::complete(const std::shared_ptr<ActiveRun>& run) {
   } catch (const std::exception& e) {
     log(LogLevel::Error, "runs", "could not store the end of " + r.id + ": " + e.what());
   }
+  if (metrics_) metrics_->run_ended(final_record);
   // After the store has it, so a reader that reconnects once the run left the engine
   // finds the same output in the store.
   run->stream->end(final_record.status, final_record.reason);
@@ -390,6 +392,11 @@ std::size_t RunEngine::active_count() const {
   return active_.size();
 }
 
+RunEngine::Load RunEngine::load() const {
+  std::lock_guard lock(mutex_);
+  return {waiting_, static_cast<std::size_t>(running_)};
+}
+
 bool RunEngine::accepting() const {
   std::lock_guard lock(mutex_);
   return accepting_;
@@ -436,6 +443,7 @@ void RunEngine::shutdown(std::chrono::milliseconds grace, std::chrono::milliseco
       RunRecord r;
       r.id = id;
       r.automation_id = run->record.automation_id;
+      r.trigger = run->record.trigger;
       r.status = run_status::kInterrupted;
       r.reason = "the daemon stopped; the tool did not respond to cancellation";
       r.started_ms = run->record.started_ms;
@@ -447,6 +455,7 @@ void RunEngine::shutdown(std::chrono::milliseconds grace, std::chrono::milliseco
         store_.finish(r);
       } catch (...) {
       }
+      if (metrics_) metrics_->run_ended(r);
       run->stream->end(r.status, r.reason);
     }
     for (auto& t : workers_) t.detach();

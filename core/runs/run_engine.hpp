@@ -18,6 +18,7 @@
 
 #include "core/automations/automation.hpp"
 #include "core/automations/planner.hpp"
+#include "core/metrics/steward_metrics.hpp"
 #include "core/plugins/plugin_registry.hpp"
 #include "core/runs/output_stream.hpp"
 #include "core/runs/remote_steps.hpp"
@@ -84,6 +85,15 @@ class RunEngine {
   // Runs steps targeted at devices, groups or "auto" routing. Set once at start-up, before
   // any run; without it such steps fail with a reason.
   void set_remote_steps(RemoteSteps* remote) { remote_ = remote; }
+  // Counts every run that ends here. Set once at start-up, before any run.
+  void set_metrics(StewardMetrics* metrics) { metrics_ = metrics; }
+
+  // Runs stored `queued` (waiting for a worker) and `running` now, for the metrics.
+  struct Load {
+    std::size_t queued = 0;
+    std::size_t running = 0;
+  };
+  Load load() const;
 
  private:
   struct ActiveRun;
@@ -96,6 +106,7 @@ class RunEngine {
   const PluginRegistry& registry_;
   EngineOptions options_;
   RemoteSteps* remote_ = nullptr;
+  StewardMetrics* metrics_ = nullptr;
 
   mutable std::mutex mutex_;
   std::condition_variable work_cv_;  // workers wait for runs

@@ -52,6 +52,7 @@ Launch RunLauncher::launch(const Automation& a, const std::string& trigger, cons
     run.reason = "overlap: the previous run of this automation is still active";
     run.finished_ms = run.created_ms;
     runs_.insert(run);
+    if (metrics_) metrics_->run_ended(run);
     return {run, std::nullopt};
   }
 
@@ -74,6 +75,7 @@ Launch RunLauncher::skip(const Automation& a, const std::string& trigger, const 
   run.reason = window.describe();
   run.finished_ms = run.created_ms;
   runs_.insert(run);
+  if (metrics_) metrics_->run_ended(run);
   audit_.append(requested_by, "policy.skipped", run.id, "skipped", run.reason);
   return {run, std::nullopt};
 }
@@ -96,6 +98,7 @@ RunRecord RunLauncher::unplannable(const Automation& a, const std::string& trigg
   run.reason = "could not plan: " + err.text();
   run.started_ms = run.finished_ms = run.created_ms;
   runs_.insert(run);
+  if (metrics_) metrics_->run_ended(run);
   return run;
 }
 

@@ -46,6 +46,8 @@ class RunLauncher {
   // Throws EngineStopped during shutdown.
   Launch launch(const Automation& automation, const std::string& trigger, const std::string& requested_by,
                 const LaunchOptions& options = {});
+  // Counts the runs stored here in a final status (skipped, unplannable). Set once at start-up.
+  void set_metrics(StewardMetrics* metrics) { metrics_ = metrics; }
 
  private:
   // Stores the run `skipped` with the window as its reason.
@@ -71,6 +73,7 @@ class RunLauncher {
   MaintenancePolicy& maintenance_;
   RunStore& runs_;
   AuditLog& audit_;
+  StewardMetrics* metrics_ = nullptr;
 };
 
 }  // namespace steward

@@ -162,11 +162,13 @@ void Scheduler::store_skipped(const Automation& a, std::optional<std::int64_t> f
   r.reason = reason;
   r.finished_ms = r.created_ms;
   runs_.insert(r);
+  if (metrics_) metrics_->run_ended(r);
 }
 
 void Scheduler::fire(const std::string& automation_id, std::int64_t fire_ms) {
   auto a = automations_.get(automation_id);
   if (!a || !a->enabled || !a->schedule) return;
+  if (metrics_) metrics_->scheduler_fired(static_cast<double>(now_ms() - fire_ms) / 1000.0);
   try {
     // The launcher applies the chain: maintenance window, approval, then concurrency
     // (`skip` here; `queue` is the engine running this automation's runs one at a time).

@@ -46,6 +46,8 @@ class Scheduler {
   void refresh(const std::string& automation_id);
   std::optional<std::int64_t> next_fire_ms(const std::string& automation_id) const;
   std::size_t scheduled_count() const;
+  // Reports each fire's lag and counts the runs stored `skipped` here. Set before start().
+  void set_metrics(StewardMetrics* metrics) { metrics_ = metrics; }
 
  private:
   struct Entry {
@@ -78,6 +80,7 @@ class Scheduler {
   RunStore& runs_;
   RunEngine& engine_;
   RunLauncher& launcher_;
+  StewardMetrics* metrics_ = nullptr;
 
   mutable std::mutex mutex_;
   std::condition_variable cv_;

@@ -33,6 +33,11 @@ pid_t spawn_steward(const std::vector<std::string>& args, const std::map<std::st
                     const std::string& out_file, const std::string& err_file) {
   std::vector<std::string> argv_s = {STEWARD_BINARY};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
+  return spawn_program(argv_s, env, out_file, err_file);
+}
+
+pid_t spawn_program(std::vector<std::string> argv_s, const std::map<std::string, std::string>& env,
+                    const std::string& out_file, const std::string& err_file) {
   std::vector<char*> argv;
   for (auto& s : argv_s) argv.push_back(s.data());
   argv.push_back(nullptr);
@@ -56,7 +61,7 @@ pid_t spawn_steward(const std::vector<std::string>& args, const std::map<std::st
   pid_t pid = -1;
   int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) throw std::runtime_error("cannot start steward");
+  if (rc != 0) throw std::runtime_error("cannot start " + argv_s.front());
   return pid;
 }
 
@@ -169,6 +174,16 @@ std::string last_line(const std::string& text) {
   while (std::getline(in, line))
     if (!line.empty()) last = line;
   return last;
+}
+
+std::pair<int, std::string> run_shell(const std::string& command) {
+  std::string output;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) throw std::runtime_error("popen failed for: " + command);
+  char buffer[4096];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  int status = ::pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
 
 }  // namespace steward::test

@@ -59,6 +59,13 @@ class Daemon {
 pid_t spawn_steward(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                     const std::string& out_file, const std::string& err_file);
 
+// The same for any program: argv[0] is its path.
+pid_t spawn_program(std::vector<std::string> argv, const std::map<std::string, std::string>& env,
+                    const std::string& out_file, const std::string& err_file);
+
+// Runs a shell command line to completion: its exit code and stdout+stderr together.
+std::pair<int, std::string> run_shell(const std::string& command);
+
 // Sends `sig` to a child, waits up to `timeout` (then SIGKILL) and reaps it; the wait status.
 int stop_process(pid_t pid, int sig, std::chrono::seconds timeout);
 

@@ -94,6 +94,7 @@ inline const std::vector<MatrixRow>& permission_matrix() {
       {"POST", "/api/devices/{id}/transfers", "AF"},
       {"POST", "/api/devices/{id}/remote/start", "AF"},
       {"POST", "/api/devices/{id}/remote/stop", "AF"},
+      {"GET", "/metrics", "AFV"},  // public only with the setting metrics_public
   };
   return rows;
 }
