@@ -35,21 +35,6 @@ int lock_data_dir(const std::string& data_dir) {
   return fd;  // held (and the lock with it) until the process exits
 }
 
-// The device and group ids a target touches, for maintenance windows: a device and the
-// groups it is in, or a group and its members.
-std::vector<std::string> places_of(const std::string& target, GroupStore& groups) {
-  std::vector<std::string> out;
-  if (target.rfind("device:", 0) == 0) {
-    out.push_back(target.substr(7));
-    for (auto& g : groups.groups_of(out.front())) out.push_back(g);
-  } else if (target.rfind("group:", 0) == 0) {
-    out.push_back(target.substr(6));
-    if (auto g = groups.get(out.front()))
-      for (const auto& m : g->members) out.push_back(m);
-  }
-  return out;
-}
-
 // Every connected agent holds a socket: raise the soft open-file limit to the hard one
 // (1024 by default is too few for a thousand devices).
 void raise_file_limit() {
@@ -156,7 +141,7 @@ int run_serve(const CommandLine& cmd) {
     Routing routing(db, device_store, registry, hub);
     DeviceStepRunner step_runner(hub, device_store, device_groups, routing, registry);
     engine.set_remote_steps(&step_runner);
-    maintenance.set_places([&](const std::string& target) { return places_of(target, device_groups); });
+    maintenance.set_places([&](const Target& target) { return device_groups.places(target); });
     api::DeviceWsServer device_server(hub, api::DeviceServerOptions{s.bind, s.device_port, s.device_max_connections});
     TransferStore transfer_store(db);
     transfer_store.interrupt_unfinished("the daemon stopped during the transfer");

@@ -1,6 +1,7 @@
 // /api/automations — seed 002's Automations API: list, create, get, update, delete, run.
 #include "api/routes/api_context.hpp"
 #include "api/routes/route_helpers.hpp"
+#include "core/automations/target.hpp"
 #include "core/automations/automation_input.hpp"
 #include "core/util/clock.hpp"
 #include "core/util/ids.hpp"
@@ -14,10 +15,11 @@ namespace {
 Automation parse_or_throw(const json& body, ApiContext& ctx) {
   Automation a = valid_or_throw(automation_from_input(body, ctx.registry, ctx.default_timeout_s));
   // The target's format is checked in core; whether the device or group exists, here.
-  if (a.target.rfind("device:", 0) == 0 && (!ctx.devices || !ctx.devices->store.get(a.target.substr(7))))
-    throw ApiError(400, "invalid_field", "target: no device " + a.target.substr(7), "target");
-  if (a.target.rfind("group:", 0) == 0 && (!ctx.devices || !ctx.devices->groups.get(a.target.substr(6))))
-    throw ApiError(400, "invalid_field", "target: no device group " + a.target.substr(6), "target");
+  Target t = *parse_target(a.target);
+  if (t.kind == Target::Kind::Device && (!ctx.devices || !ctx.devices->store.get(t.id)))
+    throw ApiError(400, "invalid_field", "target: no device " + t.id, "target");
+  if (t.kind == Target::Kind::Group && (!ctx.devices || !ctx.devices->groups.get(t.id)))
+    throw ApiError(400, "invalid_field", "target: no device group " + t.id, "target");
   return a;
 }
 

@@ -1,6 +1,7 @@
 #include "core/automations/automation_input.hpp"
 
 #include "core/automations/planner.hpp"
+#include "core/automations/target.hpp"
 #include "core/scheduling/compiled_schedule.hpp"
 
 namespace steward {
@@ -65,7 +66,7 @@ std::variant<Automation, SchemaError> automation_from_input(const json& body, co
   a.icon = body.value("icon", "");
   a.description = body.value("description", "");
   a.target = body.value("target", "local");
-  if (auto why = check_target_format(a.target); !why.empty()) return SchemaError{"target", why};
+  if (!parse_target(a.target)) return SchemaError{"target", kTargetForms};
   a.enabled = body.value("enabled", true);
   a.timeout_s = body.value("timeout", default_timeout_s);
   a.tags = body.value("tags", json::array());

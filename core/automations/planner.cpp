@@ -45,13 +45,4 @@ void assign_target(std::vector<Step>& steps, const std::string& target) {
   for (auto& s : steps) s.target = target;
 }
 
-std::string check_target_format(const std::string& target) {
-  if (target == "local" || target == "auto") return "";
-  for (const char* prefix : {"device:device_", "group:group_"}) {
-    std::string p = prefix;
-    if (target.rfind(p, 0) == 0 && target.size() > p.size() && target.size() <= 100) return "";
-  }
-  return "must be local, auto, device:<device id> or group:<group id>";
-}
-
 }  // namespace steward

@@ -28,8 +28,6 @@ struct Step {
 
 // Sets every step's target to the automation's (a no-op for "local").
 void assign_target(std::vector<Step>& steps, const std::string& target);
-// "local" | "auto" | "device:<id>" | "group:<id>"; an error message otherwise ("" when valid).
-std::string check_target_format(const std::string& target);
 
 using PlanOutcome = std::variant<std::vector<Step>, SchemaError>;
 

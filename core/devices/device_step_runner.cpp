@@ -2,6 +2,8 @@
 
 #include <mutex>
 
+#include "core/automations/target.hpp"
+
 namespace steward {
 
 using nlohmann::json;
@@ -62,11 +64,11 @@ steward_rc outcome(const DeviceExecution& e, CallContext& call) {
 }  // namespace
 
 steward_rc DeviceStepRunner::run_step(const Step& step, CallContext& call, std::int64_t timeout_s) {
-  const std::string& t = step.target;
-  if (t.rfind("device:", 0) == 0) return on_device(t.substr(7), step, call, timeout_s);
-  if (t.rfind("group:", 0) == 0) return on_group(t.substr(6), step, call, timeout_s);
-  if (t == "auto") return routed(step, call, timeout_s);
-  call.on_error("unknown target '" + t + "'");
+  auto t = parse_target(step.target);
+  if (t && t->kind == Target::Kind::Device) return on_device(t->id, step, call, timeout_s);
+  if (t && t->kind == Target::Kind::Group) return on_group(t->id, step, call, timeout_s);
+  if (t && t->kind == Target::Kind::Auto) return routed(step, call, timeout_s);
+  call.on_error("cannot run a step on target '" + step.target + "' here");
   return STEWARD_ERROR;
 }
 
@@ -180,7 +182,7 @@ steward_rc DeviceStepRunner::routed(const Step& step, CallContext& call, std::in
     }
     return tool->run(call, step.args.dump());
   }
-  return on_device(d.target.substr(7), step, call, timeout_s);
+  return on_device(parse_target(d.target)->id, step, call, timeout_s);
 }
 
 }  // namespace steward

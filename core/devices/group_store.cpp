@@ -89,4 +89,14 @@ std::vector<std::string> GroupStore::groups_of(const std::string& device_id) {
   return out;
 }
 
+std::vector<std::string> GroupStore::places(const Target& target) {
+  std::vector<std::string> out{target.id};
+  if (target.kind == Target::Kind::Device) {
+    for (auto& g : groups_of(target.id)) out.push_back(g);
+  } else if (target.kind == Target::Kind::Group) {
+    if (auto g = get(target.id)) out.insert(out.end(), g->members.begin(), g->members.end());
+  }
+  return out;
+}
+
 }  // namespace steward

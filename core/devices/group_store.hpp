@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/automations/target.hpp"
 #include "core/store/database.hpp"
 
 namespace steward {
@@ -36,6 +37,9 @@ class GroupStore {
   bool add_member(const std::string& group_id, const std::string& device_id);
   bool remove_member(const std::string& group_id, const std::string& device_id);
   std::vector<std::string> groups_of(const std::string& device_id);
+  // The device and group ids a device or group target touches, for maintenance windows:
+  // a device and the groups it is in, or a group and its members.
+  std::vector<std::string> places(const Target& target);
 
  private:
   store::Database& db_;

@@ -1,5 +1,7 @@
 #include "core/maintenance/maintenance_policy.hpp"
 
+#include "core/automations/target.hpp"
+
 #include "core/approvals/approval_request.hpp"
 #include "core/maintenance/maintenance_recurrence.hpp"
 #include "core/maintenance/maintenance_time.hpp"
@@ -47,7 +49,8 @@ json window_json(const MaintenanceWindow& w, std::int64_t at_ms) {
 
 std::optional<AppliedWindow> MaintenancePolicy::applies(const Automation& a, std::int64_t at_ms) {
   std::vector<std::string> places;
-  if (places_ && a.target != "local" && a.target != "auto") places = places_(a.target);
+  if (places_)
+    if (auto t = parse_target(a.target); t && t->remote_place()) places = places_(*t);
   return strictest_active(store_.list(), a, at_ms, places);
 }
 

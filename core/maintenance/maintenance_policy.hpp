@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/automations/automation.hpp"
+#include "core/automations/target.hpp"
 #include "core/maintenance/maintenance_store.hpp"
 #include "core/maintenance/maintenance_window.hpp"
 
@@ -48,7 +49,7 @@ class MaintenancePolicy {
 
   // The device and group ids a target touches (set by the daemon once devices exist), so a
   // window on a device also covers automations that run on its groups, and the reverse.
-  using Places = std::function<std::vector<std::string>(const std::string& target)>;
+  using Places = std::function<std::vector<std::string>(const Target& target)>;
   void set_places(Places places) { places_ = std::move(places); }
 
  private:

@@ -1,5 +1,7 @@
 #include "core/maintenance/maintenance_window.hpp"
 
+#include "core/automations/target.hpp"
+
 #include <algorithm>
 
 namespace steward {
@@ -65,18 +67,10 @@ bool is_active(const MaintenanceWindow& w, const NextFire& next, std::int64_t at
   return scheduled_occurrence(w, next, at_ms).has_value();
 }
 
-std::string place_of_target(const std::string& target) {
-  for (const char* prefix : {"device:", "group:"}) {
-    std::string p = prefix;
-    if (target.rfind(p, 0) == 0) return target.substr(p.size());
-  }
-  return "";
-}
-
 bool in_scope(const MaintenanceWindow& w, const Automation& a, const std::vector<std::string>& places) {
   std::vector<std::string> own;
   if (places.empty())
-    if (std::string p = place_of_target(a.target); !p.empty()) own.push_back(p);
+    if (auto t = parse_target(a.target); t && t->remote_place()) own.push_back(t->id);
   const auto& where = places.empty() ? own : places;
   for (const auto& entry : w.scope) {
     if (entry == a.id) return true;

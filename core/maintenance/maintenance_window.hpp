@@ -67,8 +67,6 @@ bool is_active(const MaintenanceWindow& w, const NextFire& next, std::int64_t at
 // target touches (a device and its groups, or a group and its members); empty: taken
 // from the target alone.
 bool in_scope(const MaintenanceWindow& w, const Automation& a, const std::vector<std::string>& places = {});
-// The device or group id of a target ("device:device_x" -> "device_x"), or "".
-std::string place_of_target(const std::string& target);
 
 // The forced state after activate / deactivate at `at_ms` (the window is changed in place).
 // activate: on until deactivate. deactivate: a one-off window is off for good; a recurring
