@@ -1,7 +1,6 @@
 // /api/automations — seed 002's Automations API: list, create, get, update, delete, run.
 #include "api/routes/api_context.hpp"
 #include "api/routes/route_helpers.hpp"
-#include "core/automations/target.hpp"
 #include "core/automations/automation_input.hpp"
 #include "core/util/clock.hpp"
 #include "core/util/ids.hpp"
@@ -14,12 +13,7 @@ namespace {
 
 Automation parse_or_throw(const json& body, ApiContext& ctx) {
   Automation a = valid_or_throw(automation_from_input(body, ctx.registry, ctx.default_timeout_s));
-  // The target's format is checked in core; whether the device or group exists, here.
-  Target t = *parse_target(a.target);
-  if (t.kind == Target::Kind::Device && (!ctx.devices || !ctx.devices->store.get(t.id)))
-    throw ApiError(400, "invalid_field", "target: no device " + t.id, "target");
-  if (t.kind == Target::Kind::Group && (!ctx.devices || !ctx.devices->groups.get(t.id)))
-    throw ApiError(400, "invalid_field", "target: no device group " + t.id, "target");
+  check_target(ctx, a.target, "target");
   return a;
 }
 

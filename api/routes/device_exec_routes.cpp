@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "api/routes/api_context.hpp"
+#include "api/routes/device_route_helpers.hpp"
 #include "api/routes/route_helpers.hpp"
 #include "core/devices/device_hub.hpp"
 #include "core/devices/execution_store.hpp"
@@ -16,18 +17,6 @@ namespace steward::api {
 using nlohmann::json;
 
 namespace {
-
-DeviceApi& devices_or_throw(ApiContext& ctx) {
-  if (!ctx.devices || !ctx.devices->hub || !ctx.devices->executions)
-    throw ApiError(503, "devices_unavailable", "this daemon serves no devices");
-  return *ctx.devices;
-}
-
-Device device_or_throw(DeviceApi& d, const std::string& id) {
-  auto device = d.store.get(id);
-  if (!device) throw ApiError(404, "not_found", "no device with id " + id);
-  return *device;
-}
 
 // {"tool", "args"?, "timeout"?, "queue"?, "queue_expires_in"?}: the seed's execute body
 // plus how to treat an offline device.
@@ -70,20 +59,19 @@ ExecuteBody parse_execute(const Request& req, bool allow_queue) {
   return b;
 }
 
-std::string who(const Request& req) { return req.principal ? req.principal->name : "anonymous"; }
 
 }  // namespace
 
 void add_device_exec_routes(Router& router, ApiContext& ctx) {
   router.add("POST", "/api/devices/{id}/execute", Access::needs(Permission::Run), [&ctx](Request& req) {
-    DeviceApi& d = devices_or_throw(ctx);
+    DeviceApi& d = devices_with_hub(ctx);
     ExecuteBody b = parse_execute(req, true);
     ExecuteRequest r;
     r.device_id = req.params["id"];
     r.tool = b.tool;
     r.args = b.args;
     r.timeout_s = b.timeout_s;
-    r.requested_by = who(req);
+    r.requested_by = caller_name(req);
     r.queue_if_offline = b.queue;
     r.queue_expiry_s = b.queue_expiry_s;
     std::shared_ptr<ExecutionHandle> handle;
@@ -93,7 +81,7 @@ void add_device_exec_routes(Router& router, ApiContext& ctx) {
       throw ApiError(e.status, e.code, e.what());
     }
     DeviceExecution e = handle->snapshot();
-    ctx.audit.append(who(req), "device.execute", r.device_id, e.status, e.id + " " + r.tool);
+    ctx.audit.append(caller_name(req), "device.execute", r.device_id, e.status, e.id + " " + r.tool);
     if (e.status == execution_status::kQueued) return Response::json(202, to_json(e));
     // Synchronous up to the timeout; the hub ends it by then (timeout + its grace) at the latest.
     auto ended = handle->wait(std::chrono::seconds(b.timeout_s + d.hub->options().answer_grace_s + 2));
@@ -102,7 +90,7 @@ void add_device_exec_routes(Router& router, ApiContext& ctx) {
 
   router.add("GET", "/api/devices/{id}/executions", Access::any({Permission::DevicesRead, Permission::History}),
              [&ctx](Request& req) {
-    DeviceApi& d = devices_or_throw(ctx);
+    DeviceApi& d = devices_with_hub(ctx);
     Device device = device_or_throw(d, req.params["id"]);
     auto [limit, offset] = paging(req, 50, 500);
     json list = json::array();
@@ -121,7 +109,7 @@ void add_device_exec_routes(Router& router, ApiContext& ctx) {
 
   router.add("GET", "/api/devices/{id}/executions/{execution_id}",
              Access::any({Permission::DevicesRead, Permission::History}), [&ctx](Request& req) {
-    DeviceApi& d = devices_or_throw(ctx);
+    DeviceApi& d = devices_with_hub(ctx);
     auto e = d.executions->get(req.params["execution_id"]);
     if (!e || e->device_id != req.params["id"])
       throw ApiError(404, "not_found", "no execution " + req.params["execution_id"] + " on device " + req.params["id"]);
@@ -131,7 +119,7 @@ void add_device_exec_routes(Router& router, ApiContext& ctx) {
 
   router.add("GET", "/api/devices/{id}/queue", Access::any({Permission::DevicesRead, Permission::History}),
              [&ctx](Request& req) {
-    DeviceApi& d = devices_or_throw(ctx);
+    DeviceApi& d = devices_with_hub(ctx);
     Device device = device_or_throw(d, req.params["id"]);
     d.executions->expire_due(now_ms());
     json list = json::array();
@@ -140,30 +128,32 @@ void add_device_exec_routes(Router& router, ApiContext& ctx) {
   });
 
   router.add("DELETE", "/api/devices/{id}/queue", Access::needs(Permission::DevicesWrite), [&ctx](Request& req) {
-    DeviceApi& d = devices_or_throw(ctx);
+    DeviceApi& d = devices_with_hub(ctx);
     Device device = device_or_throw(d, req.params["id"]);
-    int n = d.executions->clear_queue(device.id, who(req));
-    ctx.audit.append(who(req), "device.queue.clear", device.id, "ok", std::to_string(n) + " cancelled");
+    d.executions->expire_due(now_ms());  // a command past its expiry ends `expired`, not `cancelled`
+    int n = d.executions->clear_queue(device.id, caller_name(req));
+    ctx.audit.append(caller_name(req), "device.queue.clear", device.id, "ok", std::to_string(n) + " cancelled");
     return Response::json(200, {{"device_id", device.id}, {"cancelled", n}});
   });
 
   router.add("DELETE", "/api/devices/{id}/queue/{command_id}", Access::needs(Permission::DevicesWrite),
              [&ctx](Request& req) {
-    DeviceApi& d = devices_or_throw(ctx);
+    DeviceApi& d = devices_with_hub(ctx);
     Device device = device_or_throw(d, req.params["id"]);
     const std::string& command = req.params["command_id"];
-    if (!d.executions->cancel_queued(device.id, command, who(req))) {
+    d.executions->expire_due(now_ms());
+    if (!d.executions->cancel_queued(device.id, command, caller_name(req))) {
       auto e = d.executions->get(command);
       if (!e || e->device_id != device.id)
         throw ApiError(404, "not_found", "no command " + command + " on device " + device.id);
       throw ApiError(409, "not_queued", "command " + command + " is " + e->status + ", not queued");
     }
-    ctx.audit.append(who(req), "device.queue.cancel", device.id, "ok", command);
+    ctx.audit.append(caller_name(req), "device.queue.cancel", device.id, "ok", command);
     return Response::json(200, to_json(*d.executions->get(command)));
   });
 
   router.add("POST", "/api/device-groups/{id}/execute", Access::needs(Permission::Run), [&ctx](Request& req) {
-    DeviceApi& d = devices_or_throw(ctx);
+    DeviceApi& d = devices_with_hub(ctx);
     auto group = d.groups.get(req.params["id"]);
     if (!group) throw ApiError(404, "not_found", "no device group with id " + req.params["id"]);
     ExecuteBody b = parse_execute(req, false);
@@ -176,14 +166,7 @@ void add_device_exec_routes(Router& router, ApiContext& ctx) {
     for (const auto& id : group->members) {
       auto device = d.store.get(id);
       json r = {{"device_id", id}, {"name", device ? device->name : ""}};
-      std::string skip;
-      if (!device) skip = "deleted";
-      else if (device->status != device_status::kApproved) skip = device->status;
-      else if (!d.hub->online(id)) skip = "offline";
-      else if (!device->capabilities.empty() &&
-               std::find(device->capabilities.begin(), device->capabilities.end(), json(b.tool)) ==
-                   device->capabilities.end())
-        skip = "tool_not_on_device";
+      std::string skip = d.hub->why_not_runnable(device, b.tool);
       if (!skip.empty()) {
         r["status"] = skip == "offline" ? "offline" : "skipped";
         if (skip != "offline") r["reason"] = skip;
@@ -196,7 +179,7 @@ void add_device_exec_routes(Router& router, ApiContext& ctx) {
       x.args = b.args;
       x.timeout_s = b.timeout_s;
       x.source = "group:" + group->id;
-      x.requested_by = who(req);
+      x.requested_by = caller_name(req);
       requests.push_back(std::move(x));
       slot.push_back(results.size());
       results.push_back(r);
@@ -219,14 +202,14 @@ void add_device_exec_routes(Router& router, ApiContext& ctx) {
       else if (s == "skipped") summary["skipped"] = summary["skipped"].get<int>() + 1;
       else summary["failed"] = summary["failed"].get<int>() + 1;
     }
-    ctx.audit.append(who(req), "device_group.execute", group->id, "ok",
+    ctx.audit.append(caller_name(req), "device_group.execute", group->id, "ok",
                      b.tool + " on " + std::to_string(handles.size()) + " device(s)");
     return Response::json(200, {{"group_id", group->id}, {"tool", b.tool}, {"results", results}, {"summary", summary}});
   });
 
   router.add("GET", "/api/devices/{id}/transfers", Access::any({Permission::DevicesRead, Permission::History}),
              [&ctx](Request& req) {
-    DeviceApi& d = devices_or_throw(ctx);
+    DeviceApi& d = devices_with_hub(ctx);
     Device device = device_or_throw(d, req.params["id"]);
     if (!d.transfer_store) throw ApiError(503, "devices_unavailable", "this daemon does no transfers");
     auto [limit, offset] = paging(req, 50, 500);
@@ -238,7 +221,7 @@ void add_device_exec_routes(Router& router, ApiContext& ctx) {
   // {"direction": "push" | "pull", "local_path", "remote_path"}: 202 with the transfer,
   // which goes on in the background; GET …/transfers shows its progress.
   router.add("POST", "/api/devices/{id}/transfers", Access::needs(Permission::Run), [&ctx](Request& req) {
-    DeviceApi& d = devices_or_throw(ctx);
+    DeviceApi& d = devices_with_hub(ctx);
     if (!d.transfers) throw ApiError(503, "devices_unavailable", "this daemon does no transfers");
     json body = req.json_object_body();
     std::string fields[3];
@@ -256,8 +239,8 @@ void add_device_exec_routes(Router& router, ApiContext& ctx) {
     if (fields[0] != "push" && fields[0] != "pull")
       throw ApiError(400, "invalid_field", "direction: must be push (to the device) or pull (from it)", "direction");
     try {
-      Transfer t = d.transfers->start(req.params["id"], fields[0], fields[1], fields[2], who(req));
-      ctx.audit.append(who(req), "device.transfer", t.device_id, "started",
+      Transfer t = d.transfers->start(req.params["id"], fields[0], fields[1], fields[2], caller_name(req));
+      ctx.audit.append(caller_name(req), "device.transfer", t.device_id, "started",
                        t.id + " " + t.direction + " " + t.local_path + " " + t.remote_path);
       return Response::json(202, to_json(t));
     } catch (const ExecuteRefused& e) {
@@ -268,7 +251,7 @@ void add_device_exec_routes(Router& router, ApiContext& ctx) {
   // Interactive shells are refused on purpose: docs/devices.md, "Remote sessions".
   for (const char* path : {"/api/devices/{id}/remote/start", "/api/devices/{id}/remote/stop"}) {
     router.add("POST", path, Access::needs(Permission::DevicesWrite), [&ctx](Request& req) -> Response {
-      DeviceApi& d = devices_or_throw(ctx);
+      DeviceApi& d = devices_with_hub(ctx);
       device_or_throw(d, req.params["id"]);
       throw ApiError(501, "not_implemented",
                      "remote interactive sessions are not offered: a shell streamed over the device connection "

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "api/routes/api_context.hpp"
+#include "api/routes/device_route_helpers.hpp"
 #include "api/routes/route_helpers.hpp"
 
 namespace steward::api {
@@ -12,11 +13,6 @@ namespace steward::api {
 using nlohmann::json;
 
 namespace {
-
-DeviceApi& devices_of(ApiContext& ctx) {
-  if (!ctx.devices) throw ApiError(503, "devices_unavailable", "this daemon serves no devices");
-  return *ctx.devices;
-}
 
 DeviceGroup group_or_throw(DeviceApi& api, const std::string& id) {
   auto g = api.groups.get(id);
@@ -60,8 +56,7 @@ void add_device_group_routes(Router& router, ApiContext& ctx) {
   router.add("POST", "/api/device-groups", write, [&ctx](Request& req) {
     DeviceApi& api = devices_of(ctx);
     json body = req.json_object_body();
-    for (const auto& [k, v] : body.items())
-      if (k != "name" && k != "description") throw ApiError(400, "unknown_field", "unknown field '" + k + "'", k);
+    reject_unknown_fields(body, {"name", "description"});
     if (!body.contains("name") || !body["name"].is_string())
       throw ApiError(400, "invalid_field", "name is required and must be a string", "name");
     std::string name = body["name"];

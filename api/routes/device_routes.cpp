@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "api/routes/api_context.hpp"
+#include "api/routes/device_route_helpers.hpp"
 #include "api/routes/route_helpers.hpp"
 #include "core/devices/execution_store.hpp"
 #include "core/util/clock.hpp"
@@ -16,24 +17,6 @@ using nlohmann::json;
 
 namespace {
 
-DeviceApi& devices_of(ApiContext& ctx) {
-  if (!ctx.devices) throw ApiError(503, "devices_unavailable", "this daemon serves no devices");
-  return *ctx.devices;
-}
-
-std::string who(const Request& req) { return req.principal ? req.principal->name : "anonymous"; }
-
-Device find_or_throw(DeviceApi& api, const std::string& id) {
-  auto d = api.store.get(id);
-  if (!d) throw ApiError(404, "not_found", "no device '" + id + "'");
-  return *d;
-}
-
-void reject_unknown_fields(const json& body, std::initializer_list<const char*> known) {
-  for (const auto& [k, v] : body.items())
-    if (std::none_of(known.begin(), known.end(), [&](const char* n) { return k == n; }))
-      throw ApiError(400, "unknown_field", "unknown field '" + k + "'", k);
-}
 
 // An optional string field of at most `max` characters; nullopt when absent.
 std::optional<std::string> string_field(const json& body, const std::string& name, std::size_t min, std::size_t max) {
@@ -128,7 +111,7 @@ Response claim(ApiContext& ctx, Request& req) {
 Response change_status(ApiContext& ctx, Request& req, const std::string& action) {
   DeviceApi& api = devices_of(ctx);
   const std::string& id = req.params["id"];
-  Device d = find_or_throw(api, id);
+  Device d = device_or_throw(api, id);
   const std::string before = d.status;
   if (action == "approve") {
     if (d.status == device_status::kRevoked)
@@ -144,8 +127,8 @@ Response change_status(ApiContext& ctx, Request& req, const std::string& action)
     api.store.revoke_token(id);
     api.presence.disconnect(id, 4001, "device token revoked");
   }
-  d = find_or_throw(api, id);
-  ctx.audit.append(who(req), "device." + action, id, d.status, "from " + before);
+  d = device_or_throw(api, id);
+  ctx.audit.append(caller_name(req), "device." + action, id, d.status, "from " + before);
   return Response::json(200, detail(api, d));
 }
 
@@ -161,7 +144,7 @@ void add_device_routes(Router& router, ApiContext& ctx) {
 
   router.add("GET", "/api/devices/{id}", read, [&ctx](Request& req) {
     DeviceApi& api = devices_of(ctx);
-    return Response::json(200, detail(api, find_or_throw(api, req.params["id"])));
+    return Response::json(200, detail(api, device_or_throw(api, req.params["id"])));
   });
 
   router.add("PATCH", "/api/devices/{id}", write, [&ctx](Request& req) {
@@ -177,17 +160,17 @@ void add_device_routes(Router& router, ApiContext& ctx) {
       metadata = body["metadata"];
     }
     if (!api.store.update(id, name, metadata)) throw ApiError(404, "not_found", "no device '" + id + "'");
-    return Response::json(200, detail(api, find_or_throw(api, id)));
+    return Response::json(200, detail(api, device_or_throw(api, id)));
   });
 
   router.add("DELETE", "/api/devices/{id}", write, [&ctx](Request& req) {
     DeviceApi& api = devices_of(ctx);
     const std::string& id = req.params["id"];
-    find_or_throw(api, id);
+    device_or_throw(api, id);
     // Close the socket first, so the agent hears why (4001) before its record is gone.
     api.presence.disconnect(id, 4001, "device deleted");
     if (!api.store.remove(id)) throw ApiError(404, "not_found", "no device '" + id + "'");
-    ctx.audit.append(who(req), "device.delete", id, "deleted");
+    ctx.audit.append(caller_name(req), "device.delete", id, "deleted");
     Response r;
     r.status = 204;
     return r;
@@ -195,14 +178,14 @@ void add_device_routes(Router& router, ApiContext& ctx) {
 
   router.add("GET", "/api/devices/{id}/capabilities", read, [&ctx](Request& req) {
     DeviceApi& api = devices_of(ctx);
-    Device d = find_or_throw(api, req.params["id"]);
+    Device d = device_or_throw(api, req.params["id"]);
     return Response::json(200, {{"device_id", d.id}, {"capabilities", d.capabilities}, {"tools", d.tools}});
   });
 
   // No health yet: 200 with every metric absent and "timestamp": null (docs/decisions.md).
   router.add("GET", "/api/devices/{id}/health", read, [&ctx](Request& req) {
     DeviceApi& api = devices_of(ctx);
-    Device d = find_or_throw(api, req.params["id"]);
+    Device d = device_or_throw(api, req.params["id"]);
     json h = health_json(d);
     if (h.is_null()) h = {{"timestamp", nullptr}};
     h["device_id"] = d.id;
@@ -212,8 +195,8 @@ void add_device_routes(Router& router, ApiContext& ctx) {
   router.add("POST", "/api/devices/pair", write, [&ctx](Request& req) {
     DeviceApi& api = devices_of(ctx);
     if (!req.body.empty()) reject_unknown_fields(req.json_object_body(), {});
-    PairingCode code = api.pairing.create_code(who(req));
-    ctx.audit.append(who(req), "device.pair_code", "pairing", "created", "expires " + iso8601(code.expires_ms));
+    PairingCode code = api.pairing.create_code(caller_name(req));
+    ctx.audit.append(caller_name(req), "device.pair_code", "pairing", "created", "expires " + iso8601(code.expires_ms));
     return Response::json(201, {{"code", code.code}, {"expires_at", iso8601(code.expires_ms)}, {"qr_url", "/api/devices/pair/qr"}});
   });
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "api/routes/api_context.hpp"
+#include "api/routes/device_route_helpers.hpp"
 #include "api/routes/route_helpers.hpp"
 #include "core/util/clock.hpp"
 
@@ -13,11 +14,6 @@ namespace steward::api {
 using nlohmann::json;
 
 namespace {
-
-DeviceApi& devices_of(ApiContext& ctx) {
-  if (!ctx.devices) throw ApiError(503, "devices_unavailable", "this daemon serves no devices");
-  return *ctx.devices;
-}
 
 void check_tool_name(const std::string& tool) {
   if (tool.empty() || tool.size() > 100)
@@ -66,8 +62,7 @@ void add_device_routing_routes(Router& router, ApiContext& ctx) {
     const std::string& tool = req.params["tool"];
     check_tool_name(tool);
     json body = req.json_object_body();
-    for (const auto& [k, v] : body.items())
-      if (k != "device_id" && k != "fallback") throw ApiError(400, "unknown_field", "unknown field '" + k + "'", k);
+    reject_unknown_fields(body, {"device_id", "fallback"});
     if (!body.contains("device_id") || !body["device_id"].is_string())
       throw ApiError(400, "invalid_field", "device_id is required and must be a string", "device_id");
     RoutingPreference p;

@@ -47,8 +47,10 @@ void add_key_routes(Router& router, ApiContext& ctx) {
       throw ApiError(400, "invalid_field", "automation_id: no automation '" + *automation + "'", "automation_id");
     std::optional<std::int64_t> expires;
     if (body.contains("expires_in")) {
-      if (!body["expires_in"].is_number_integer() || body["expires_in"].get<std::int64_t>() < 1)
-        throw ApiError(400, "invalid_field", "expires_in: seconds, a positive integer", "expires_in");
+      constexpr std::int64_t kTenYears = 10LL * 366 * 24 * 3600;  // bounds the ms arithmetic below
+      if (!body["expires_in"].is_number_integer() || body["expires_in"].get<std::int64_t>() < 1 ||
+          body["expires_in"].get<std::int64_t>() > kTenYears)
+        throw ApiError(400, "invalid_field", "expires_in: seconds, from 1 to " + std::to_string(kTenYears), "expires_in");
       expires = now_ms() + body["expires_in"].get<std::int64_t>() * 1000;
     }
     auto key = ctx.keys.create(name, *role, automation, expires);

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <limits>
 
+#include "core/automations/target.hpp"
 #include "core/scheduling/time_zone.hpp"
 
 namespace steward::api {
@@ -25,6 +26,15 @@ int query_int(const Request& req, const std::string& name, int fallback, int min
 std::pair<int, int> paging(const Request& req, int default_limit, int max_limit) {
   return {query_int(req, "limit", default_limit, 1, max_limit),
           query_int(req, "offset", 0, 0, std::numeric_limits<int>::max())};
+}
+
+void check_target(ApiContext& ctx, const std::string& target, const std::string& field) {
+  auto t = parse_target(target);
+  if (!t) throw ApiError(400, "invalid_field", field + ": " + kTargetForms, field);
+  if (t->kind == Target::Kind::Device && (!ctx.devices || !ctx.devices->store.get(t->id)))
+    throw ApiError(400, "invalid_field", field + ": no device " + t->id, field);
+  if (t->kind == Target::Kind::Group && (!ctx.devices || !ctx.devices->groups.get(t->id)))
+    throw ApiError(400, "invalid_field", field + ": no device group " + t->id, field);
 }
 
 bool wants_wait(const Request& req) {

@@ -25,6 +25,10 @@ T valid_or_throw(std::variant<T, SchemaError> parsed) {
   return std::get<T>(std::move(parsed));
 }
 
+// 400 invalid_field naming `field` unless `target` is local, auto, or a device or group that
+// exists (the format is core's, parse_target(); existence is known here).
+void check_target(ApiContext& ctx, const std::string& target, const std::string& field);
+
 // Unix seconds or ISO 8601 ("2026-11-23T09:00:00Z"); 400 naming `field` otherwise.
 std::int64_t parse_time_ms(const std::string& text, const std::string& field);
 

@@ -27,9 +27,13 @@ Step tool_step(ApiContext& ctx, const json& c, const std::string& where) {
   step.args = c.value("args", json::object());
   if (auto err = validate_json(tool->schema(), step.args, where + ".args"))
     throw ApiError(400, "invalid_field", err->text(), err->path);
-  if (c.contains("target") && c["target"] != "local")
-    throw ApiError(400, "invalid_field", where + ".target: only \"local\" is available until devices land",
-                   where + ".target");
+  if (c.contains("target")) {
+    // Where the command runs, as for an automation: local, auto, device:ID or group:ID.
+    if (!c["target"].is_string())
+      throw ApiError(400, "invalid_field", where + ".target: must be a string", where + ".target");
+    step.target = c["target"];
+    check_target(ctx, step.target, where + ".target");
+  }
   return step;
 }
 
@@ -97,7 +101,9 @@ Response one_off_run(ApiContext& ctx, Request& req) {
   } catch (const EngineStopped& e) {
     throw ApiError(503, "shutting_down", e.what());
   }
-  if (req.query_or("wait", "1") == "0") return Response::json(200, {{"run_id", run.id}, {"status", run.status}});
+  // This route waits unless told not to (seed 000: the answer carries the result).
+  const std::string wait = req.query_or("wait", "1");
+  if (wait == "0" || wait == "false") return Response::json(200, {{"run_id", run.id}, {"status", run.status}});
   return Response::json(200, wait_for_run(ctx, run));
 }
 

@@ -1,6 +1,9 @@
 #include "core/devices/device.hpp"
 
+#include <algorithm>
+
 #include "core/util/clock.hpp"
+#include "core/util/json_time.hpp"
 
 namespace steward {
 
@@ -20,7 +23,7 @@ json to_json(const Device& d, bool online) {
           {"agent_version", d.agent_version},
           {"status", d.status},
           {"online", online},
-          {"last_seen_at", d.last_seen_ms ? json(iso8601(*d.last_seen_ms)) : json(nullptr)},
+          {"last_seen_at", iso8601_or_null(d.last_seen_ms)},
           {"capabilities", d.capabilities},
           {"paired_at", iso8601(d.paired_ms)},
           {"metadata", d.metadata}};
@@ -31,8 +34,18 @@ json health_json(const Device& d) {
   json h = d.health;
   // The agent stamps its own time; when it did not, the time the hub received it stands in.
   if (!h.contains("timestamp") || !h["timestamp"].is_string())
-    h["timestamp"] = d.health_ms ? json(iso8601(*d.health_ms)) : json(nullptr);
+    h["timestamp"] = iso8601_or_null(d.health_ms);
   return h;
+}
+
+bool lists_tool(const Device& d, const std::string& tool) {
+  if (!d.capabilities.is_array()) return false;
+  return std::any_of(d.capabilities.begin(), d.capabilities.end(),
+                     [&](const json& c) { return c.is_string() && c.get<std::string>() == tool; });
+}
+
+bool may_run_tool(const Device& d, const std::string& tool) {
+  return d.capabilities.empty() || lists_tool(d, tool);
 }
 
 }  // namespace steward

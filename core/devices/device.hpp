@@ -36,6 +36,12 @@ struct Device {
   std::int64_t updated_ms = 0;
 };
 
+// Whether the agent listed `tool` in its last hello.
+bool lists_tool(const Device& d, const std::string& tool);
+// Whether a command for `tool` may be sent: the agent listed it, or has not said yet what it
+// has (a device that never connected; the agent refuses an unknown tool itself).
+bool may_run_tool(const Device& d, const std::string& tool);
+
 // Seed 001's list item: id, name, platform, architecture, os_version, agent_version,
 // status, online, last_seen_at, capabilities, paired_at (+ hostname, metadata). ISO times.
 nlohmann::json to_json(const Device& d, bool online);

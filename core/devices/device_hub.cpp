@@ -361,6 +361,14 @@ void DeviceHub::closed(std::uint64_t connection_id, const std::string& why) {
   drop(connection_id, "the device disconnected during the execution" + (why.empty() ? "" : " (" + why + ")"));
 }
 
+std::string DeviceHub::why_not_runnable(const std::optional<Device>& device, const std::string& tool) const {
+  if (!device) return "deleted";
+  if (device->status != device_status::kApproved) return device->status;
+  if (!online(device->id)) return "offline";
+  if (!may_run_tool(*device, tool)) return "tool_not_on_device";
+  return "";
+}
+
 bool DeviceHub::online(const std::string& device_id) const {
   std::lock_guard lock(mutex_);
   auto it = live_.find(device_id);
@@ -465,22 +473,10 @@ void DeviceHub::deliver_next(const std::string& device_id) {
   release();
 }
 
-std::shared_ptr<ExecutionHandle> DeviceHub::execute(const ExecuteRequest& r, std::shared_ptr<ExecutionObserver> observer) {
-  auto device = devices_.get(r.device_id);
-  if (!device) throw ExecuteRefused(404, "not_found", "no device with id " + r.device_id);
-  if (device->status != device_status::kApproved)
-    throw ExecuteRefused(409, "device_not_approved", "device " + r.device_id + " is " + device->status +
-                                                         "; only approved devices run commands");
-  if (r.timeout_s < 1 || r.timeout_s > options_.max_timeout_s)
-    throw ExecuteRefused(400, "invalid_field", "timeout must be between 1 and " + std::to_string(options_.max_timeout_s) + " s");
-  const json& caps = device->capabilities;
-  if (!caps.empty() && std::find(caps.begin(), caps.end(), json(r.tool)) == caps.end())
-    throw ExecuteRefused(400, "tool_not_on_device", "device " + device->name + " has no tool '" + r.tool +
-                                                        "' (its agent loaded: " + caps.dump() + ")");
-  const bool is_online = online(r.device_id);
-  if (!is_online && !r.queue_if_offline)
-    throw ExecuteRefused(409, "device_offline", "device " + device->name + " is offline");
+namespace {
 
+// The record of a new execution as requested; status and times are the caller's.
+DeviceExecution new_execution(const ExecuteRequest& r, std::int64_t now) {
   DeviceExecution e;
   e.id = new_id("exec");
   e.device_id = r.device_id;
@@ -489,7 +485,40 @@ std::shared_ptr<ExecutionHandle> DeviceHub::execute(const ExecuteRequest& r, std
   e.timeout_s = r.timeout_s;
   e.source = r.source;
   e.requested_by = r.requested_by;
-  e.created_ms = now_ms();
+  e.created_ms = now;
+  return e;
+}
+
+}  // namespace
+
+void DeviceHub::send_or_fail(const std::shared_ptr<ExecutionHandle>& handle) {
+  if (send_execute(handle->snapshot().device_id, handle, false) || handle->done()) return;
+  auto ended = handle->end(execution_status::kFailed, "the device went offline before the command was sent", nullptr);
+  if (ended) executions_.finish(*ended);
+}
+
+void DeviceHub::send_cancel(const std::shared_ptr<DeviceConnection>& connection, const std::string& execution_id) {
+  if (connection)
+    connection->send_text(
+        jsonrpc::request("cancel-" + std::to_string(next_request_++), "cancel", {{"execution_id", execution_id}}));
+}
+
+std::shared_ptr<ExecutionHandle> DeviceHub::execute(const ExecuteRequest& r, std::shared_ptr<ExecutionObserver> observer) {
+  auto device = devices_.get(r.device_id);
+  if (!device) throw ExecuteRefused(404, "not_found", "no device with id " + r.device_id);
+  if (device->status != device_status::kApproved)
+    throw ExecuteRefused(409, "device_not_approved", "device " + r.device_id + " is " + device->status +
+                                                         "; only approved devices run commands");
+  if (r.timeout_s < 1 || r.timeout_s > options_.max_timeout_s)
+    throw ExecuteRefused(400, "invalid_field", "timeout must be between 1 and " + std::to_string(options_.max_timeout_s) + " s");
+  if (!may_run_tool(*device, r.tool))
+    throw ExecuteRefused(400, "tool_not_on_device", "device " + device->name + " has no tool '" + r.tool +
+                                                        "' (its agent loaded: " + device->capabilities.dump() + ")");
+  const bool is_online = online(r.device_id);
+  if (!is_online && !r.queue_if_offline)
+    throw ExecuteRefused(409, "device_offline", "device " + device->name + " is offline");
+
+  DeviceExecution e = new_execution(r, now_ms());
   if (!is_online) {
     e.status = execution_status::kQueued;
     e.expires_ms = e.created_ms + r.queue_expiry_s * 1000;
@@ -503,10 +532,7 @@ std::shared_ptr<ExecutionHandle> DeviceHub::execute(const ExecuteRequest& r, std
   e.started_ms = e.created_ms;
   executions_.insert(e);
   auto handle = std::make_shared<ExecutionHandle>(e, std::move(observer), options_.output_cap_bytes);
-  if (!send_execute(r.device_id, handle, false) && !handle->done()) {
-    auto ended = handle->end(execution_status::kFailed, "the device went offline before the command was sent", nullptr);
-    if (ended) executions_.finish(*ended);
-  }
+  send_or_fail(handle);
   return handle;
 }
 
@@ -514,15 +540,7 @@ std::vector<std::shared_ptr<ExecutionHandle>> DeviceHub::execute_all(const std::
   std::vector<DeviceExecution> records;
   std::int64_t now = now_ms();
   for (const auto& r : requests) {
-    DeviceExecution e;
-    e.id = new_id("exec");
-    e.device_id = r.device_id;
-    e.tool = r.tool;
-    e.args = r.args;
-    e.timeout_s = r.timeout_s;
-    e.source = r.source;
-    e.requested_by = r.requested_by;
-    e.created_ms = now;
+    DeviceExecution e = new_execution(r, now);
     e.status = execution_status::kRunning;
     e.started_ms = now;
     records.push_back(std::move(e));
@@ -531,10 +549,7 @@ std::vector<std::shared_ptr<ExecutionHandle>> DeviceHub::execute_all(const std::
   std::vector<std::shared_ptr<ExecutionHandle>> handles;
   for (auto& e : records) {
     auto handle = std::make_shared<ExecutionHandle>(e, nullptr, options_.output_cap_bytes);
-    if (!send_execute(e.device_id, handle, false) && !handle->done()) {
-      auto ended = handle->end(execution_status::kFailed, "the device went offline before the command was sent", nullptr);
-      if (ended) executions_.finish(*ended);
-    }
+    send_or_fail(handle);
     handles.push_back(std::move(handle));
   }
   return handles;
@@ -553,8 +568,7 @@ bool DeviceHub::cancel(const std::string& execution_id, const std::string& by) {
     it->second.cancel_asked = true;
   }
   log(LogLevel::Info, "devices", "cancel of " + execution_id + " asked by " + by);
-  if (conn) conn->send_text(jsonrpc::request("cancel-" + std::to_string(next_request_++), "cancel",
-                                             {{"execution_id", execution_id}}));
+  send_cancel(conn, execution_id);
   return true;
 }
 
@@ -597,8 +611,7 @@ void DeviceHub::sweep() {
       finish(o.id, execution_status::kCancelled, "cancelled; the device did not confirm in time");
       continue;
     }
-    if (o.conn)
-      o.conn->send_text(jsonrpc::request("cancel-" + std::to_string(next_request_++), "cancel", {{"execution_id", o.id}}));
+    send_cancel(o.conn, o.id);
     finish(o.id, execution_status::kTimeout, "no answer from the device within the timeout");
   }
 }

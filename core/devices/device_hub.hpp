@@ -122,6 +122,9 @@ class DeviceHub : public DevicePresence {
   void closed(std::uint64_t connection_id, const std::string& why);
 
   // --- DevicePresence ---
+  // Why a device cannot run `tool` right now: "deleted" (no such device), its status when not
+  // approved, "offline", or "tool_not_on_device"; empty when it can. Group runs list these.
+  std::string why_not_runnable(const std::optional<Device>& device, const std::string& tool) const;
   bool online(const std::string& device_id) const override;
   std::vector<std::string> online_ids() const override;
   void disconnect(const std::string& device_id, int close_code, const std::string& reason) override;
@@ -174,6 +177,9 @@ class DeviceHub : public DevicePresence {
   // Sends `execution` on the device's connection; false when it could not be sent.
   bool send_execute(const std::string& device_id, const std::shared_ptr<ExecutionHandle>& handle, bool from_queue);
   void deliver_next(const std::string& device_id);
+  // Sends a just-recorded running execution; if it cannot be sent, it ends `failed`.
+  void send_or_fail(const std::shared_ptr<ExecutionHandle>& handle);
+  void send_cancel(const std::shared_ptr<DeviceConnection>& connection, const std::string& execution_id);
   std::shared_ptr<DeviceConnection> connection_of(const std::string& device_id) const;
   void sweep();
 

@@ -63,24 +63,24 @@ steward_rc outcome(const DeviceExecution& e, CallContext& call) {
 
 }  // namespace
 
-steward_rc DeviceStepRunner::run_step(const Step& step, CallContext& call, std::int64_t timeout_s) {
+steward_rc DeviceStepRunner::run_step(const std::string& run_id, const Step& step, CallContext& call, std::int64_t timeout_s) {
   auto t = parse_target(step.target);
-  if (t && t->kind == Target::Kind::Device) return on_device(t->id, step, call, timeout_s);
-  if (t && t->kind == Target::Kind::Group) return on_group(t->id, step, call, timeout_s);
-  if (t && t->kind == Target::Kind::Auto) return routed(step, call, timeout_s);
+  if (t && t->kind == Target::Kind::Device) return on_device(run_id, t->id, step, call, timeout_s);
+  if (t && t->kind == Target::Kind::Group) return on_group(run_id, t->id, step, call, timeout_s);
+  if (t && t->kind == Target::Kind::Auto) return routed(run_id, step, call, timeout_s);
   call.on_error("cannot run a step on target '" + step.target + "' here");
   return STEWARD_ERROR;
 }
 
-steward_rc DeviceStepRunner::on_device(const std::string& device_id, const Step& step, CallContext& call,
-                                       std::int64_t timeout_s) {
+steward_rc DeviceStepRunner::on_device(const std::string& run_id, const std::string& device_id, const Step& step,
+                                       CallContext& call, std::int64_t timeout_s) {
   std::mutex mutex;
   ExecuteRequest r;
   r.device_id = device_id;
   r.tool = step.tool;
   r.args = step.args;
   r.timeout_s = std::min(timeout_s, hub_.options().max_timeout_s);
-  r.source = "run";
+  r.source = "run:" + run_id;
   r.requested_by = "run";
   r.queue_if_offline = false;  // a run does not wait for a device to come back
   try {
@@ -92,8 +92,8 @@ steward_rc DeviceStepRunner::on_device(const std::string& device_id, const Step&
   }
 }
 
-steward_rc DeviceStepRunner::on_group(const std::string& group_id, const Step& step, CallContext& call,
-                                      std::int64_t timeout_s) {
+steward_rc DeviceStepRunner::on_group(const std::string& run_id, const std::string& group_id, const Step& step,
+                                      CallContext& call, std::int64_t timeout_s) {
   auto group = groups_.get(group_id);
   if (!group) {
     call.on_error("device group " + group_id + " does not exist");
@@ -108,17 +108,14 @@ steward_rc DeviceStepRunner::on_group(const std::string& group_id, const Step& s
   std::vector<Member> members;
   for (const auto& id : group->members) {
     auto d = devices_.get(id);
-    Member m{id, d ? d->name : id, nullptr, ""};
-    if (!d) m.skipped = "deleted";
-    else if (d->status != device_status::kApproved) m.skipped = d->status;
-    else if (!hub_.online(id)) m.skipped = "offline";
+    Member m{id, d ? d->name : id, nullptr, hub_.why_not_runnable(d, step.tool)};
     if (m.skipped.empty()) {
       ExecuteRequest r;
       r.device_id = id;
       r.tool = step.tool;
       r.args = step.args;
       r.timeout_s = std::min(timeout_s, hub_.options().max_timeout_s);
-      r.source = "run";
+      r.source = "run:" + run_id;
       r.requested_by = "run";
       r.queue_if_offline = false;
       try {
@@ -167,7 +164,7 @@ steward_rc DeviceStepRunner::on_group(const std::string& group_id, const Step& s
   return STEWARD_OK;
 }
 
-steward_rc DeviceStepRunner::routed(const Step& step, CallContext& call, std::int64_t timeout_s) {
+steward_rc DeviceStepRunner::routed(const std::string& run_id, const Step& step, CallContext& call, std::int64_t timeout_s) {
   RoutingDecision d = routing_.decide(step.tool);
   if (d.target.empty()) {
     call.on_error("routing: " + d.reason);
@@ -182,7 +179,7 @@ steward_rc DeviceStepRunner::routed(const Step& step, CallContext& call, std::in
     }
     return tool->run(call, step.args.dump());
   }
-  return on_device(parse_target(d.target)->id, step, call, timeout_s);
+  return on_device(run_id, parse_target(d.target)->id, step, call, timeout_s);
 }
 
 }  // namespace steward

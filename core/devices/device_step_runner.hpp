@@ -17,12 +17,14 @@ class DeviceStepRunner : public RemoteSteps {
                    const PluginRegistry& local)
       : hub_(hub), devices_(devices), groups_(groups), routing_(routing), local_(local) {}
 
-  steward_rc run_step(const Step& step, CallContext& call, std::int64_t timeout_s) override;
+  steward_rc run_step(const std::string& run_id, const Step& step, CallContext& call, std::int64_t timeout_s) override;
 
  private:
-  steward_rc on_device(const std::string& device_id, const Step& step, CallContext& call, std::int64_t timeout_s);
-  steward_rc on_group(const std::string& group_id, const Step& step, CallContext& call, std::int64_t timeout_s);
-  steward_rc routed(const Step& step, CallContext& call, std::int64_t timeout_s);
+  steward_rc on_device(const std::string& run_id, const std::string& device_id, const Step& step, CallContext& call,
+                       std::int64_t timeout_s);
+  steward_rc on_group(const std::string& run_id, const std::string& group_id, const Step& step, CallContext& call,
+                      std::int64_t timeout_s);
+  steward_rc routed(const std::string& run_id, const Step& step, CallContext& call, std::int64_t timeout_s);
 
   DeviceHub& hub_;
   DeviceStore& devices_;

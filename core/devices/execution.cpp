@@ -1,6 +1,7 @@
 #include "core/devices/execution.hpp"
 
 #include "core/util/clock.hpp"
+#include "core/util/json_time.hpp"
 
 namespace steward {
 
@@ -11,10 +12,6 @@ bool is_final(const std::string& s) {
   return s == kCompleted || s == kFailed || s == kCancelled || s == kTimeout || s == kExpired;
 }
 }  // namespace execution_status
-
-namespace {
-json iso_or_null(const std::optional<std::int64_t>& ms) { return ms ? json(iso8601(*ms)) : json(); }
-}  // namespace
 
 json to_json(const DeviceExecution& e) {
   json duration;
@@ -34,9 +31,9 @@ json to_json(const DeviceExecution& e) {
           {"source", e.source},
           {"requested_by", e.requested_by},
           {"created_at", iso8601(e.created_ms)},
-          {"expires_at", iso_or_null(e.expires_ms)},
-          {"started_at", iso_or_null(e.started_ms)},
-          {"finished_at", iso_or_null(e.finished_ms)}};
+          {"expires_at", iso8601_or_null(e.expires_ms)},
+          {"started_at", iso8601_or_null(e.started_ms)},
+          {"finished_at", iso8601_or_null(e.finished_ms)}};
 }
 
 }  // namespace steward

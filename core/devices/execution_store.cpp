@@ -5,6 +5,7 @@
 namespace steward {
 
 using nlohmann::json;
+using store::nullable;
 using store::Value;
 
 namespace {
@@ -13,8 +14,6 @@ const char* kColumns =
     "id, device_id, tool, args_json, timeout_s, status, output, output_truncated, error, result_json, exit_code, "
     "source, requested_by, created_ms, expires_ms, started_ms, finished_ms";
 
-Value opt(const std::optional<std::int64_t>& v) { return v ? Value(*v) : Value(nullptr); }
-Value opt(const std::optional<std::string>& v) { return v ? Value(*v) : Value(nullptr); }
 
 DeviceExecution from_row(const store::Row& r) {
   DeviceExecution e;
@@ -46,9 +45,9 @@ void ExecutionStore::insert(const DeviceExecution& e) {
   db_.execute(std::string("INSERT INTO device_executions (") + kColumns +
                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
               {e.id, e.device_id, e.tool, dump(e.args), e.timeout_s, e.status, e.output,
-               std::int64_t{e.output_truncated}, opt(e.error), e.result.is_null() ? Value(nullptr) : Value(dump(e.result)),
-               opt(e.exit_code), e.source, e.requested_by, e.created_ms, opt(e.expires_ms), opt(e.started_ms),
-               opt(e.finished_ms)});
+               std::int64_t{e.output_truncated}, nullable(e.error), e.result.is_null() ? Value(nullptr) : Value(dump(e.result)),
+               nullable(e.exit_code), e.source, e.requested_by, e.created_ms, nullable(e.expires_ms), nullable(e.started_ms),
+               nullable(e.finished_ms)});
 }
 
 void ExecutionStore::insert_all(const std::vector<DeviceExecution>& executions) {
@@ -66,9 +65,9 @@ void ExecutionStore::finish(const DeviceExecution& e) {
   db_.execute(
       "UPDATE device_executions SET status = ?, output = ?, output_truncated = ?, error = ?, result_json = ?, "
       "exit_code = ?, started_ms = ?, finished_ms = ? WHERE id = ?",
-      {e.status, e.output, std::int64_t{e.output_truncated}, opt(e.error),
-       e.result.is_null() ? Value(nullptr) : Value(dump(e.result)), opt(e.exit_code), opt(e.started_ms),
-       opt(e.finished_ms), e.id});
+      {e.status, e.output, std::int64_t{e.output_truncated}, nullable(e.error),
+       e.result.is_null() ? Value(nullptr) : Value(dump(e.result)), nullable(e.exit_code), nullable(e.started_ms),
+       nullable(e.finished_ms), e.id});
 }
 
 std::optional<DeviceExecution> ExecutionStore::get(const std::string& id) {

@@ -10,12 +10,6 @@ using nlohmann::json;
 
 namespace {
 
-bool has_tool(const Device& d, const std::string& tool) {
-  if (!d.capabilities.is_array()) return false;
-  return std::any_of(d.capabilities.begin(), d.capabilities.end(),
-                     [&](const json& c) { return c.is_string() && c.get<std::string>() == tool; });
-}
-
 std::string label(const Device& d) { return "device " + d.id + " (" + d.name + ")"; }
 
 }  // namespace
@@ -74,7 +68,7 @@ RoutingDecision Routing::decide(const std::string& tool) {
   auto why_not = [&](const Device& d) -> std::string {
     if (d.status != device_status::kApproved) return "its status is " + d.status + ", not approved";
     if (!presence_.online(d.id)) return "it is offline";
-    if (!has_tool(d, tool)) return "it does not have the tool";
+    if (!lists_tool(d, tool)) return "it does not have the tool";
     return "";
   };
 

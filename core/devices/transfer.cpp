@@ -1,18 +1,17 @@
 #include "core/devices/transfer.hpp"
 
 #include "core/util/clock.hpp"
+#include "core/util/json_time.hpp"
 #include "core/util/ids.hpp"
 #include "core/util/log.hpp"
 
 namespace steward {
 
 using nlohmann::json;
+using store::nullable;
 using store::Value;
 
 namespace {
-
-Value opt(const std::optional<std::int64_t>& v) { return v ? Value(*v) : Value(nullptr); }
-Value opt(const std::optional<std::string>& v) { return v ? Value(*v) : Value(nullptr); }
 
 const char* kColumns =
     "id, device_id, direction, local_path, remote_path, status, bytes_total, bytes_done, sha256, error, "
@@ -41,11 +40,6 @@ struct StepFailed : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-class Collect final : public CallContext {
- public:
-  bool on_output(steward_stream, std::string_view) override { return true; }
-};
-
 }  // namespace
 
 json to_json(const Transfer& t) {
@@ -65,23 +59,23 @@ json to_json(const Transfer& t) {
           {"error", t.error ? json(*t.error) : json()},
           {"requested_by", t.requested_by},
           {"created_at", iso8601(t.created_ms)},
-          {"finished_at", t.finished_ms ? json(iso8601(*t.finished_ms)) : json()}};
+          {"finished_at", iso8601_or_null(t.finished_ms)}};
 }
 
 void TransferStore::insert(const Transfer& t) {
   db_.execute(std::string("INSERT INTO device_transfers (") + kColumns + ", started_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              {t.id, t.device_id, t.direction, t.local_path, t.remote_path, t.status, opt(t.bytes_total), t.bytes_done,
-               opt(t.sha256), opt(t.error), t.requested_by, t.created_ms, opt(t.finished_ms), t.created_ms});
+              {t.id, t.device_id, t.direction, t.local_path, t.remote_path, t.status, nullable(t.bytes_total), t.bytes_done,
+               nullable(t.sha256), nullable(t.error), t.requested_by, t.created_ms, nullable(t.finished_ms), t.created_ms});
 }
 
 void TransferStore::progress(const std::string& id, std::optional<std::int64_t> total, std::int64_t done) {
-  db_.execute("UPDATE device_transfers SET bytes_total = ?, bytes_done = ? WHERE id = ?", {opt(total), done, id});
+  db_.execute("UPDATE device_transfers SET bytes_total = ?, bytes_done = ? WHERE id = ?", {nullable(total), done, id});
 }
 
 void TransferStore::finish(const Transfer& t) {
   db_.execute("UPDATE device_transfers SET status = ?, bytes_total = ?, bytes_done = ?, sha256 = ?, error = ?, "
               "finished_ms = ? WHERE id = ?",
-              {t.status, opt(t.bytes_total), t.bytes_done, opt(t.sha256), opt(t.error), opt(t.finished_ms), t.id});
+              {t.status, nullable(t.bytes_total), t.bytes_done, nullable(t.sha256), nullable(t.error), nullable(t.finished_ms), t.id});
 }
 
 std::vector<Transfer> TransferStore::list(const std::string& device_id, int limit, int offset) {
@@ -120,8 +114,7 @@ Transfer TransferService::start(const std::string& device_id, const std::string&
   if (device->status != device_status::kApproved)
     throw ExecuteRefused(409, "device_not_approved", "device " + device_id + " is " + device->status);
   if (!hub_.online(device_id)) throw ExecuteRefused(409, "device_offline", "device " + device->name + " is offline");
-  const json& caps = device->capabilities;
-  if (std::find(caps.begin(), caps.end(), json("filesystem")) == caps.end())
+  if (!lists_tool(*device, "filesystem"))
     throw ExecuteRefused(400, "tool_not_on_device", "device " + device->name + " has no filesystem tool");
   if (!local_.tool("filesystem"))
     throw ExecuteRefused(400, "tool_not_loaded", "this daemon has no filesystem tool loaded");
@@ -160,7 +153,7 @@ void TransferService::copy(Transfer t) {
   auto call = [&](bool on_device, json args) -> json {
     if (stopping_) throw StepFailed("the daemon is stopping");
     if (!on_device) {
-      Collect c;
+      PlanCall c;
       const Plugin* fs = local_.tool("filesystem");
       steward_rc rc = fs->run(c, args.dump());
       if (rc != STEWARD_OK) throw StepFailed("here: " + (c.error.empty() ? std::string("filesystem call failed") : c.error));

@@ -22,7 +22,8 @@ class CallContext {
   std::string error;
 };
 
-// A call that needs no output (planning): output is ignored.
+// A call whose output nobody reads (planning; a transfer's filesystem calls): output is ignored,
+// result and error are kept.
 class PlanCall : public CallContext {
  public:
   bool on_output(steward_stream, std::string_view) override { return true; }

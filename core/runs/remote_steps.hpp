@@ -7,6 +7,7 @@
 #include <steward/plugin.h>
 
 #include <cstdint>
+#include <string>
 
 #include "core/automations/planner.hpp"
 #include "core/plugins/call_context.hpp"
@@ -16,8 +17,9 @@ namespace steward {
 class RemoteSteps {
  public:
   virtual ~RemoteSteps() = default;
+  // `run_id`: the run the step belongs to (device executions name it as their source).
   // `timeout_s`: the run's whole timeout (the engine also cancels at its deadline).
-  virtual steward_rc run_step(const Step& step, CallContext& call, std::int64_t timeout_s) = 0;
+  virtual steward_rc run_step(const std::string& run_id, const Step& step, CallContext& call, std::int64_t timeout_s) = 0;
 };
 
 }  // namespace steward

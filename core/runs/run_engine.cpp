@@ -237,7 +237,7 @@ void RunEngine::execute(ActiveRun& run) {
     run.error.clear();
     steward_rc rc = STEWARD_ERROR;
     if (!step.target.empty() && step.target != "local") {
-      if (remote_) rc = remote_->run_step(step, run, run.timeout_s);
+      if (remote_) rc = remote_->run_step(run.record.id, step, run, run.timeout_s);
       else run.error = "this daemon cannot run steps on " + step.target;
     } else {
       const Plugin* tool = registry_.tool(step.tool);

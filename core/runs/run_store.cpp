@@ -5,6 +5,7 @@
 namespace steward {
 
 using nlohmann::json;
+using store::nullable;
 using store::Value;
 
 namespace {
@@ -12,7 +13,6 @@ const char* kColumns =
     "id, automation_id, trigger, status, reason, created_ms, started_ms, finished_ms, exit_code, "
     "output, output_truncated, steps_json, requested_by, scheduled_ms";
 
-Value opt(const std::optional<std::int64_t>& v) { return v ? Value(*v) : Value(nullptr); }
 
 RunRecord from_row(const store::Row& r) {
   RunRecord run;
@@ -37,9 +37,9 @@ RunRecord from_row(const store::Row& r) {
 void RunStore::insert(const RunRecord& r) {
   db_.transaction([&] {
     db_.execute(std::string("INSERT INTO runs(") + kColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                {r.id, r.automation_id, r.trigger, r.status, r.reason, r.created_ms, opt(r.started_ms),
-                 opt(r.finished_ms), opt(r.exit_code), r.output, std::int64_t{r.output_truncated},
-                 r.steps.dump(), r.requested_by, opt(r.scheduled_ms)});
+                {r.id, r.automation_id, r.trigger, r.status, r.reason, r.created_ms, nullable(r.started_ms),
+                 nullable(r.finished_ms), nullable(r.exit_code), r.output, std::int64_t{r.output_truncated},
+                 r.steps.dump(), r.requested_by, nullable(r.scheduled_ms)});
     db_.execute("UPDATE automations SET last_run_ms = ?, last_status = ? WHERE id = ?",
                 {r.started_ms ? *r.started_ms : r.created_ms, r.status, r.automation_id});
   });
@@ -56,7 +56,7 @@ void RunStore::mark_running(const std::string& id, std::int64_t started_ms) {
 
 void RunStore::transition(const std::string& id, const std::string& status, std::optional<std::int64_t> started_ms) {
   db_.transaction([&] {
-    db_.execute("UPDATE runs SET status = ?, started_ms = ? WHERE id = ?", {status, opt(started_ms), id});
+    db_.execute("UPDATE runs SET status = ?, started_ms = ? WHERE id = ?", {status, nullable(started_ms), id});
     db_.execute("UPDATE automations SET last_status = ? WHERE id = (SELECT automation_id FROM runs WHERE id = ?)",
                 {status, id});
   });
@@ -67,16 +67,16 @@ void RunStore::finish(const RunRecord& r) {
     auto changed = db_.execute(
         "UPDATE runs SET status = ?, reason = ?, started_ms = ?, finished_ms = ?, exit_code = ?, "
         "output = ?, output_truncated = ?, steps_json = ? WHERE id = ?",
-        {r.status, r.reason, opt(r.started_ms), opt(r.finished_ms), opt(r.exit_code), r.output,
+        {r.status, r.reason, nullable(r.started_ms), nullable(r.finished_ms), nullable(r.exit_code), r.output,
          std::int64_t{r.output_truncated}, r.steps.dump(), r.id});
     // The row may be missing when the transaction that created it was rolled back after
     // the run had started (a burst of scheduled fires is committed together): the run
     // happened, so it is recorded whole now.
     if (changed == 0)
       db_.execute(std::string("INSERT INTO runs(") + kColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                  {r.id, r.automation_id, r.trigger, r.status, r.reason, r.created_ms, opt(r.started_ms),
-                   opt(r.finished_ms), opt(r.exit_code), r.output, std::int64_t{r.output_truncated}, r.steps.dump(),
-                   r.requested_by, opt(r.scheduled_ms)});
+                  {r.id, r.automation_id, r.trigger, r.status, r.reason, r.created_ms, nullable(r.started_ms),
+                   nullable(r.finished_ms), nullable(r.exit_code), r.output, std::int64_t{r.output_truncated}, r.steps.dump(),
+                   r.requested_by, nullable(r.scheduled_ms)});
     db_.execute("UPDATE automations SET last_run_ms = ?, last_status = ? WHERE id = ?",
                 {r.started_ms ? *r.started_ms : r.created_ms, r.status, r.automation_id});
   });

@@ -17,6 +17,12 @@ namespace steward::store {
 using Value = std::variant<std::nullptr_t, std::int64_t, std::string>;
 using Params = std::vector<Value>;
 
+// An optional column: its value, or NULL when absent.
+template <class T>
+Value nullable(const std::optional<T>& v) {
+  return v ? Value(*v) : Value(nullptr);
+}
+
 // One result row; columns addressed by position in the SELECT list.
 class Row {
  public:

@@ -48,7 +48,8 @@ TEST_CASE("keys API: create shows the secret once, list never does, revoke stops
            {{{"name", "x"}, {"role", "single-task"}}, "automation_id"},
            {{{"name", "x"}, {"role", "single-task"}, {"automation_id", "auto_nosuch"}}, "automation_id"},
            {{{"name", "x"}, {"role", "admin"}, {"automation_id", "auto_x"}}, "automation_id"},
-           {{{"name", "x"}, {"role", "admin"}, {"expires_in", 0}}, "expires_in"}}) {
+           {{{"name", "x"}, {"role", "admin"}, {"expires_in", 0}}, "expires_in"},
+           {{{"name", "x"}, {"role", "admin"}, {"expires_in", 9223372036854775807LL}}, "expires_in"}}) {
     INFO(body.dump());
     auto r = d.api("POST", "/api/keys", body);
     CHECK(r.status == 400);
@@ -98,6 +99,19 @@ TEST_CASE("v1 one-off run: a tool call runs and answers with its output, a promp
 
   auto quick = d.api("POST", "/api/v1/run?wait=0", {{"tool", "bash"}, {"args", {{"command", "sleep 0.2"}}}});
   CHECK(quick.json()["status"] == "running");
+  CHECK(d.api("POST", "/api/v1/run?wait=false", {{"tool", "bash"}, {"args", {{"command", "sleep 0.2"}}}})
+            .json()["status"] == "running");
+  // A target, as for automations: `auto` with no routing preference runs here.
+  auto routed = d.api("POST", "/api/v1/run", {{"tool", "bash"}, {"args", {{"command", "echo routed"}}}, {"target", "auto"}});
+  CHECK(routed.json()["status"] == "done");
+  CHECK(routed.json()["output"].get<std::string>().find("[steward] routing: ") == 0);
+  CHECK(routed.json()["output"].get<std::string>().find("\nrouted\n") != std::string::npos);
+  for (const json& bad : {json("group:grp_nosuch"), json("device:"), json(5)}) {
+    INFO(bad.dump());
+    auto refused = d.api("POST", "/api/v1/run", {{"tool", "bash"}, {"args", {{"command", "true"}}}, {"target", bad}});
+    CHECK(refused.status == 400);
+    CHECK(refused.json()["error"]["field"] == "body.target");
+  }
 
   // No endpoint configured: the llm tool is loaded, and a prompt fails saying how to configure it.
   auto prompt = d.api("POST", "/api/v1/run", {{"prompt", "Make a short weekly summary of tasks"}});

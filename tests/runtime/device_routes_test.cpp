@@ -136,6 +136,11 @@ TEST_CASE("devices: pair, claim, list, get, patch, status changes and delete ove
   }
   CHECK(d.api("GET", "/api/devices/" + id).json()["name"] == "web one");
   CHECK(d.api("PATCH", "/api/devices/device_nosuch", {{"name", "x"}}).status == 404);
+  // An unknown field gets the same answer as on every other route: invalid_field, named.
+  auto unknown = raw(d, "PATCH", "/api/devices/" + id, R"({"name":"x","colour":"red"})");
+  CHECK(error_code(unknown) == "invalid_field");
+  CHECK(unknown.json()["error"]["field"] == "colour");
+  CHECK(unknown.json()["error"]["message"] == "colour: is not a known field");
 
   // approve / block / revoke-token.
   auto approved = d.api("POST", "/api/devices/" + id + "/approve");
@@ -223,6 +228,7 @@ TEST_CASE("devices: groups, members and their bad input", "[runtime][devices]") 
     CHECK(r.status == 400);
     CHECK_FALSE(error_code(r).empty());
   }
+  CHECK(raw(d, "POST", "/api/device-groups", R"({"name":"n","colour":"red"})").json()["error"]["field"] == "colour");
   auto list = d.api("GET", "/api/device-groups");
   REQUIRE(list.status == 200);
   CHECK(list.json()["total"] == 1);
@@ -284,6 +290,9 @@ TEST_CASE("devices: routing preferences, decisions and explain", "[runtime][devi
     INFO(bad);
     CHECK(raw(d, "PUT", "/api/devices/routing/preferences/bash", bad).status == 400);
   }
+  auto unknown_pref = raw(d, "PUT", "/api/devices/routing/preferences/bash", "{\"device_id\":\"" + dev + "\",\"colour\":1}");
+  CHECK(error_code(unknown_pref) == "invalid_field");
+  CHECK(unknown_pref.json()["error"]["field"] == "colour");
   CHECK(d.api("GET", "/api/devices/routing").json()["preferences"] == json::array());
 
   // What a hello stores, written as the hub would (no agent in this test): needs the sqlite3 CLI.

@@ -220,6 +220,10 @@ TEST_CASE("devices: commands queued while offline run in order when the agent co
   CHECK(d.api("DELETE", "/api/devices/" + dev.id + "/queue/" + ids[1]).status == 409);
   CHECK(d.api("DELETE", "/api/devices/" + dev.id + "/queue/exec_nope").status == 404);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // Past its expiry a command is expired: cancelling it is refused, not recorded as a cancel.
+  auto late = d.api("DELETE", "/api/devices/" + dev.id + "/queue/" + ids[3]);
+  CHECK(late.status == 409);
+  CHECK(late.json()["error"]["message"] == "command " + ids[3] + " is expired, not queued");
   CHECK(d.api("GET", "/api/devices/" + dev.id + "/queue").json()["total"] == 2);
 
   // With queue: false an offline device is an error instead.
@@ -462,7 +466,8 @@ TEST_CASE("devices: automations run on a device and on a group, under maintenanc
   CHECK(run.json()["output"].get<std::string>().find("on-device") != std::string::npos);
   auto execs = d.api("GET", "/api/devices/" + a.id + "/executions").json();
   REQUIRE(execs["total"] == 1);
-  CHECK(execs["executions"][0]["source"] == "run");
+  // The execution names the run it belongs to, so a device's history leads back to it.
+  CHECK(execs["executions"][0]["source"] == "run:" + run.json()["run_id"].get<std::string>());
 
   auto on_group = d.api("POST", "/api/automations",
                         {{"name", "on nodes"}, {"type", "script"}, {"params", {{"command", "echo hi from group"}}},
