@@ -80,6 +80,10 @@ std::vector<CliCommand> build_commands() {
        "serve the daemon's device hub with the local plugins; exit 0 on SIGTERM/SIGINT, 3 when the token is "
        "rejected (pair again)",
        {agent_file, setting("plugin_dir"), setting("plugin_config"), setting("log_level")}},
+      {"config-reference", "",
+       "print every daemon setting (default, environment variable, option) as the Markdown table of "
+       "docs/operations.md",
+       {}},
       {"version", "[--json]", "print the version, the plugin ABI and the plugins found (loaded or refused)",
        {flag("--json", "print JSON"), settings_file(), setting("plugin_dir"), setting("plugin_config")}},
       {"completion", "COMMAND", "print a shell completion script", {}},

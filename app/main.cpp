@@ -8,6 +8,7 @@
 
 #include "app/cli_spec.hpp"
 #include "app/commands.hpp"
+#include "app/config_reference_command.hpp"
 
 namespace {
 
@@ -88,6 +89,7 @@ class StewardApp : public Poco::Util::Application {
       if (command == "agent") return steward::app::run_agent(cmd_);
       if (command == "version") return steward::app::run_version(cmd_);
       if (command == "completion") return steward::app::run_completion(cmd_);
+      if (command == "config-reference") return steward::app::run_config_reference(cmd_);
       std::cerr << "steward: unknown command '" << command << "'; see steward --help\n";
       return 2;
     } catch (const steward::app::SettingsError& e) {

@@ -27,8 +27,8 @@ struct Settings {
   int device_port;
   bool device_auto_approve;  // a newly paired device starts approved instead of pending
   std::vector<std::string> plugin_dirs;  // extra directories, after the default one
-  std::string plugin_config;
-  std::string template_dir;              // empty: <prefix>/share/steward/templates             // JSON file: {"<plugin name>": {config}}; empty: none
+  std::string plugin_config;             // JSON file: {"<plugin name>": {config}}; empty: none
+  std::string template_dir;              // empty: <prefix>/share/steward/templates
   int workers;
   std::int64_t output_cap_bytes;
   std::int64_t stream_window_bytes;

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Steward needs to build, test and run, when any is missing.
-# Non-interactive and idempotent; with everything present it only runs dpkg-query (fast).
+# Installs what Steward needs to build, test and run, when any of it is missing: the Debian
+# packages, Node.js, and the pinned OpenAPI tools (tools/openapi: Redocly lint, Ajv) that the
+# build and `make test` use. Non-interactive and idempotent; with everything present it only
+# runs dpkg-query and two stat calls (fast, and no network).
 set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
 
 packages=(
   build-essential cmake pkg-config
@@ -9,18 +13,34 @@ packages=(
   tzdata ca-certificates curl sqlite3 python3
   libarchive-dev zstd supervisor
   prometheus  # only for promtool: the metrics test lints GET /metrics with `promtool check metrics`
+  jq          # tools/openapi/lint.sh reads Redocly's JSON report
 )
+# Node.js builds the OpenAPI document into the daemon and runs its lint and validation. Only
+# when `node` is missing: a NodeSource nodejs (which bundles npm) must not get Debian's npm
+# installed over it.
+command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
 
-echo "deps: installing ${missing[*]}"
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "deps: done"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "deps: done"
+fi
+
+# The OpenAPI tools, exactly as pinned in package-lock.json. npm writes
+# node_modules/.package-lock.json at the end of an install: when it is there and newer than
+# the lock file, the install is complete and current, and npm (and the network) is skipped.
+tools="$root/tools/openapi"
+if [ ! -f "$tools/node_modules/.package-lock.json" ] || [ "$tools/package-lock.json" -nt "$tools/node_modules/.package-lock.json" ]; then
+  echo "deps: installing the OpenAPI tools (npm ci in tools/openapi)"
+  npm ci --prefix "$tools" --prefer-offline --no-audit --no-fund --loglevel=error >/dev/null
+  echo "deps: done"
+fi

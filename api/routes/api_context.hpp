@@ -62,6 +62,10 @@ void add_device_group_routes(Router& router, ApiContext& ctx);
 void add_device_routing_routes(Router& router, ApiContext& ctx);
 void add_device_exec_routes(Router& router, ApiContext& ctx);
 void add_metrics_routes(Router& router, ApiContext& ctx);
+void add_openapi_routes(Router& router, ApiContext& ctx);
+
+// The OpenAPI document as JSON (docs/openapi.yaml), generated into the build by tools/openapi/bundle.mjs; GET /api/openapi.json serves it.
+const std::string& openapi_json();
 
 // Shared by routes that start runs: the launch as JSON, with the approval id when held.
 nlohmann::json launch_json(const Launch& launch);
@@ -105,6 +109,7 @@ inline void add_all_routes(Router& router, ApiContext& ctx) {
   add_device_routing_routes(router, ctx);
   add_device_exec_routes(router, ctx);
   add_metrics_routes(router, ctx);
+  add_openapi_routes(router, ctx);
 }
 
 }  // namespace steward::api

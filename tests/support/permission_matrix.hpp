@@ -20,6 +20,7 @@ struct MatrixRow {
 inline const std::vector<MatrixRow>& permission_matrix() {
   static const std::vector<MatrixRow> rows = {
       {"GET", "/health", "*"},
+      {"GET", "/api/openapi.json", "*"},
       {"GET", "/api/plugins", "AFV"},
       {"GET", "/api/automations", "AFV"},
       {"POST", "/api/automations", "AF"},
