@@ -1,10 +1,12 @@
-// `steward keys create|list|revoke`: works beside a running daemon on the same data
-// directory (SQLite WAL + busy timeout); the daemon sees changes on the next request.
+// `steward keys create|list|revoke`: works beside a running daemon on the same store
+// (SQLite WAL + busy timeout, or the same PostgreSQL database); the daemon sees changes on
+// the next request.
 #include <iostream>
 
 #include "app/commands.hpp"
 #include "core/automations/automation_store.hpp"
 #include "core/keys/key_store.hpp"
+#include "core/store/database.hpp"
 #include "core/util/clock.hpp"
 
 namespace steward::app {
@@ -30,7 +32,20 @@ std::string option(const CommandLine& cmd, const std::string& name) {
 }
 }  // namespace
 
+static int keys_action(const CommandLine& cmd);
+
+// A store that cannot be opened (bad URL, server down, no such database) is a setting
+// error: exit 2 with the reason, the URL's password masked.
 int run_keys(const CommandLine& cmd) {
+  try {
+    return keys_action(cmd);
+  } catch (const store::OpenError& e) {
+    std::cerr << "steward keys: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+static int keys_action(const CommandLine& cmd) {
   if (cmd.args.empty()) {
     std::cerr << "steward keys: expected create, list or revoke\n";
     return 2;
@@ -66,7 +81,7 @@ int run_keys(const CommandLine& cmd) {
       }
       expires_ms = now_ms() + *seconds * 1000;
     }
-    store::Database db(s.data_dir);
+    store::Database db(s.data_dir, s.database);
     if (!automation.empty() && !AutomationStore(db).get(automation)) {
       std::cerr << "steward keys create: no automation " << automation << "\n";
       return 1;
@@ -77,7 +92,7 @@ int run_keys(const CommandLine& cmd) {
     return 0;
   }
   if (action == "list") {
-    store::Database db(s.data_dir);
+    store::Database db(s.data_dir, s.database);
     for (const auto& k : KeyStore(db).list())
       std::cout << k.id << "  " << k.role << "  " << k.name << (k.automation_id ? "  automation=" + *k.automation_id : "")
                 << (k.revoked_ms ? "  (revoked)" : "") << "\n";
@@ -88,7 +103,7 @@ int run_keys(const CommandLine& cmd) {
       std::cerr << "steward keys revoke: expected KEY_ID\n";
       return 2;
     }
-    store::Database db(s.data_dir);
+    store::Database db(s.data_dir, s.database);
     if (!KeyStore(db).revoke(cmd.args[1])) {
       std::cerr << "steward keys revoke: no active key " << cmd.args[1] << "\n";
       return 1;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <memory>
 
 #include "api/dispatcher.hpp"
 #include "api/http_server.hpp"
@@ -15,6 +16,7 @@
 #include "core/devices/device_hub.hpp"
 #include "core/devices/device_step_runner.hpp"
 #include "core/devices/transfer.hpp"
+#include "core/store/database.hpp"
 #include "core/util/log.hpp"
 
 namespace steward::app {
@@ -85,9 +87,21 @@ int run_serve(const CommandLine& cmd) {
   ::signal(SIGPIPE, SIG_IGN);
   raise_file_limit();
 
+  // The store first: a wrong URL or a server that is down stops here, before anything
+  // (not even the data directory) is created. Exit 2, as for other setting errors.
+  std::unique_ptr<store::Database> store;
   try {
+    store = std::make_unique<store::Database>(s.data_dir, s.database);
+  } catch (const store::OpenError& e) {
+    std::cerr << "steward: " << e.what() << std::endl;
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "steward: " << e.what() << std::endl;
+    return 1;
+  }
+  try {
+    store::Database& db = *store;
     lock_data_dir(s.data_dir);
-    store::Database db(s.data_dir);
     KeyStore keys(db);
     AutomationStore automations(db);
     RunStore runs(db);
@@ -162,7 +176,7 @@ int run_serve(const CommandLine& cmd) {
 
     std::cout << "Steward " << STEWARD_VERSION << " listening on http://" << s.bind << ":" << http.port()
               << " (devices on ws://" << s.bind << ":" << device_server.port() << "/device/ws; data: "
-              << db.file().string() << ")" << std::endl;
+              << db.location() << ")" << std::endl;
     if (!keys.any()) {
       auto key = keys.create("admin", Role::Admin);
       std::cout << "First start: created the admin API key (shown only now; store it safely):\n"

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <sstream>
 
+#include "core/store/database_url.hpp"
+
 extern char** environ;
 
 namespace steward::app {
@@ -15,6 +17,9 @@ namespace steward::app {
 const std::vector<SettingDef>& setting_defs() {
   static const std::vector<SettingDef> defs = {
       {"data_dir", "./data", "Directory of the SQLite store (steward.db) and the daemon's lock file"},
+      {"database", "",
+       "Empty: SQLite (steward.db) in data_dir. postgresql://USER[:PASSWORD]@HOST:PORT/DBNAME: every store in that "
+       "existing PostgreSQL database (printed with the password masked)"},
       {"bind", "127.0.0.1", "Address the REST API listens on"},
       {"port", "18780", "REST API port (0 picks a free one and prints it)"},
       {"device_port", "18781", "Device WebSocket port (used by the device hub)"},
@@ -147,6 +152,10 @@ Settings resolve_settings(const std::string& config_file, const std::map<std::st
   Settings s;
   s.data_dir = l.values["data_dir"].first;
   if (s.data_dir.empty()) throw SettingsError("data_dir must not be empty");
+  s.database = l.values["database"].first;
+  if (!s.database.empty() && !store::is_postgres_url(s.database))
+    throw SettingsError("database = '" + store::masked(s.database) + "' (from " + l.values["database"].second +
+                        ") must be empty (SQLite in data_dir) or a postgresql:// URL");
   s.bind = l.values["bind"].first;
   s.port = static_cast<int>(to_int(l, "port", 0, 65535));
   s.device_port = static_cast<int>(to_int(l, "device_port", 0, 65535));

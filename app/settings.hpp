@@ -22,6 +22,7 @@ const std::vector<SettingDef>& setting_defs();
 
 struct Settings {
   std::string data_dir;
+  std::string database;  // empty: SQLite in data_dir; else a postgresql:// URL (may hold a password)
   std::string bind;
   int port;
   int device_port;

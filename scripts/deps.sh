@@ -12,6 +12,8 @@ packages=(
   libpoco-dev libsqlite3-dev nlohmann-json3-dev libboost-dev catch2 libhowardhinnant-date-dev
   tzdata ca-certificates curl sqlite3 python3
   libarchive-dev zstd supervisor
+  libpq-dev   # the PostgreSQL store (--database postgresql://…) is built on libpq
+  postgresql  # initdb/pg_ctl: `make test` runs the store tests on a throwaway cluster too
   prometheus  # only for promtool: the metrics test lints GET /metrics with `promtool check metrics`
   jq          # tools/openapi/lint.sh reads Redocly's JSON report
 )

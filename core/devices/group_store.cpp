@@ -65,7 +65,8 @@ bool GroupStore::remove(const std::string& id) {
 bool GroupStore::add_member(const std::string& group_id, const std::string& device_id) {
   return db_.transaction([&] {
     const std::int64_t now = now_ms();
-    if (db_.execute("INSERT OR IGNORE INTO device_group_members(group_id, device_id, added_ms) VALUES (?, ?, ?)",
+    if (db_.execute("INSERT INTO device_group_members(group_id, device_id, added_ms) VALUES (?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
                     {group_id, device_id, now}) != 1)
       return false;
     db_.execute("UPDATE device_groups SET updated_ms = ? WHERE id = ?", {now, group_id});

@@ -148,7 +148,8 @@ std::vector<std::pair<std::string, std::int64_t>> Scheduler::claim(
   const std::int64_t now = now_ms();
   db_.transaction([&] {
     for (const auto& [id, at] : fires)
-      if (db_.execute("INSERT OR IGNORE INTO schedule_fires(automation_id, fire_ms, claimed_ms) VALUES (?, ?, ?)",
+      if (db_.execute("INSERT INTO schedule_fires(automation_id, fire_ms, claimed_ms) VALUES (?, ?, ?) "
+                      "ON CONFLICT DO NOTHING",
                       {id, at, now}) == 1)
         won.emplace_back(id, at);
   });

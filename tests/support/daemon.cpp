@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -13,6 +14,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "tests/support/test_database.hpp"
 
 extern char** environ;
 
@@ -69,6 +72,11 @@ Daemon::Daemon(DaemonOptions options) {
   data_dir_ = options.data_dir.empty() ? (dir_.path() / "data").string() : options.data_dir;
   std::vector<std::string> args = {"serve", "--port", "0", "--device-port", "0", "--bind", "127.0.0.1",
                                    "--data-dir", data_dir_};
+  const std::string database = options.database ? *options.database : database_url_for(data_dir_);
+  if (!database.empty()) {
+    args.push_back("--database");
+    args.push_back(database);
+  }
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
   pid_ = spawn_steward(args, options.env, (dir_.path() / "stdout.log").string(), (dir_.path() / "stderr.log").string());
 
@@ -159,10 +167,27 @@ nlohmann::json Daemon::wait_for_run(const std::string& run_id, std::chrono::seco
   }
 }
 
+namespace {
+
+// With STEWARD_TEST_DATABASE_URL set, `steward keys … --data-dir D` reaches the PostgreSQL
+// database of a Daemon on D, as it would reach D's SQLite file (the same test, either store).
+std::vector<std::string> with_test_database(std::vector<std::string> args) {
+  if (!testing_postgres() || args.empty() || args.front() != "keys") return args;
+  if (std::find(args.begin(), args.end(), "--database") != args.end()) return args;
+  auto dir = std::find(args.begin(), args.end(), "--data-dir");
+  if (dir == args.end() || dir + 1 == args.end()) return args;
+  const std::string url = database_url_for(*(dir + 1));
+  args.push_back("--database");
+  args.push_back(url);
+  return args;
+}
+
+}  // namespace
+
 CommandResult run_steward(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
   TempDir dir;
   auto out = (dir.path() / "out").string(), err = (dir.path() / "err").string();
-  pid_t pid = spawn_steward(args, env, out, err);
+  pid_t pid = spawn_steward(with_test_database(args), env, out, err);
   int status = 0;
   ::waitpid(pid, &status, 0);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), read_file(out), read_file(err)};

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,10 @@ struct DaemonOptions {
   std::string data_dir{};                 // empty: a fresh temp dir owned by the Daemon
   std::vector<std::string> extra_args{};  // e.g. {"--plugin-dir", dir}
   std::map<std::string, std::string> env{};
+  // The daemon's --database. Unset: SQLite in the data dir, or with STEWARD_TEST_DATABASE_URL
+  // set a fresh PostgreSQL database for the data dir (tests/support/test_database.hpp).
+  // Set: passed as given ("" forces SQLite, for tests that open steward.db themselves).
+  std::optional<std::string> database{};
 };
 
 class Daemon {

@@ -7,6 +7,7 @@
 #include "core/devices/routing.hpp"
 #include "core/util/digest.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_database.hpp"
 
 using namespace steward;
 using nlohmann::json;
@@ -38,7 +39,7 @@ Device make(const std::string& id, const std::string& name) {
 
 TEST_CASE("device store: insert, get, list by status, count, update", "[unit][devices]") {
   test::TempDir dir;
-  store::Database db(dir.path());
+  store::Database db(dir.path(), test::database_url_for(dir.path()));
   DeviceStore store(db);
   store.insert(make("device_b", "beta"), DeviceStore::new_token());
   store.insert(make("device_a", "alpha"), DeviceStore::new_token());
@@ -84,7 +85,7 @@ TEST_CASE("device store: insert, get, list by status, count, update", "[unit][de
 
 TEST_CASE("device store: hello and health are recorded, health answers in the seed's shape", "[unit][devices]") {
   test::TempDir dir;
-  store::Database db(dir.path());
+  store::Database db(dir.path(), test::database_url_for(dir.path()));
   DeviceStore store(db);
   store.insert(make("device_a", "alpha"), DeviceStore::new_token());
   DeviceHello hello{"Linux", "aarch64", "Debian 13", "0.7.0", "alpha2", json::array({"bash"}),
@@ -108,7 +109,7 @@ TEST_CASE("device store: hello and health are recorded, health answers in the se
 
 TEST_CASE("device store: a token is found by its hash only, and revoking makes it unknown", "[unit][devices]") {
   test::TempDir dir;
-  store::Database db(dir.path());
+  store::Database db(dir.path(), test::database_url_for(dir.path()));
   DeviceStore store(db);
   std::string token = DeviceStore::new_token();
   CHECK(token.rfind("dvt_", 0) == 0);
@@ -136,7 +137,7 @@ TEST_CASE("device store: a token is found by its hash only, and revoking makes i
 
 TEST_CASE("device store: deleting a device drops its group memberships and routing preferences", "[unit][devices]") {
   test::TempDir dir;
-  store::Database db(dir.path());
+  store::Database db(dir.path(), test::database_url_for(dir.path()));
   DeviceStore store(db);
   GroupStore groups(db);
   PluginRegistry registry;

@@ -3,12 +3,13 @@
 #include "core/keys/key_store.hpp"
 #include "core/util/clock.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_database.hpp"
 
 using namespace steward;
 
 TEST_CASE("keys verify until revoked, only a hash is stored", "[unit][keys]") {
   test::TempDir dir;
-  store::Database db(dir.path());
+  store::Database db(dir.path(), test::database_url_for(dir.path()));
   KeyStore keys(db);
   CHECK_FALSE(keys.any());
   auto k = keys.create("alice", Role::FullAccess);
@@ -41,7 +42,7 @@ TEST_CASE("keys verify until revoked, only a hash is stored", "[unit][keys]") {
 
 TEST_CASE("an expired key is refused", "[unit][keys]") {
   test::TempDir dir;
-  store::Database db(dir.path());
+  store::Database db(dir.path(), test::database_url_for(dir.path()));
   KeyStore keys(db);
   auto past = keys.create("old", Role::Admin, std::nullopt, now_ms() - 1000);
   auto future = keys.create("new", Role::Admin, std::nullopt, now_ms() + 60000);

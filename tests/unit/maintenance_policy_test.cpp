@@ -7,6 +7,7 @@
 #include "core/maintenance/maintenance_recurrence.hpp"
 #include "core/maintenance/maintenance_time.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_database.hpp"
 
 using namespace steward;
 using nlohmann::json;
@@ -205,7 +206,7 @@ TEST_CASE("maintenance: scope by id, tag, device target, and the strictest activ
 
 TEST_CASE("maintenance: the policy reads windows from the store, activate/deactivate persist", "[unit][maintenance]") {
   test::TempDir dir;
-  store::Database db(dir.path());
+  store::Database db(dir.path(), test::database_url_for(dir.path()));
   MaintenanceStore windows(db);
   MaintenancePolicy policy(windows);
   auto w = window("2026-03-22T03:00:00", "2026-03-22T04:00:00", "Europe/Berlin", "0 3 * * 0", "approval");

@@ -15,6 +15,7 @@
 #include "core/util/ids.hpp"
 #include "core/util/log.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_database.hpp"
 
 using namespace steward;
 using namespace std::chrono_literals;
@@ -163,7 +164,7 @@ TEST_CASE("metrics: the daemon's set counts ended runs and observes durations on
 
 TEST_CASE("metrics: the dispatcher counts requests by route pattern, never by raw path", "[unit][metrics]") {
   test::TempDir dir;
-  store::Database db(dir.path());
+  store::Database db(dir.path(), test::database_url_for(dir.path()));
   KeyStore keys(db);
   StewardMetrics m("test");
   api::Router router;
@@ -197,7 +198,7 @@ TEST_CASE("metrics: the dispatcher counts requests by route pattern, never by ra
 
 TEST_CASE("metrics: the engine counts every run it ends, by status and trigger", "[unit][metrics]") {
   test::TempDir dir;
-  store::Database db(dir.path());
+  store::Database db(dir.path(), test::database_url_for(dir.path()));
   AutomationStore automations(db);
   RunStore runs(db);
   PluginRegistry registry;

@@ -9,6 +9,7 @@
 #include "core/devices/pairing.hpp"
 #include "core/util/digest.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_database.hpp"
 
 using namespace steward;
 using namespace std::chrono_literals;
@@ -32,7 +33,7 @@ bool refused_with(const std::variant<Paired, ClaimRefused>& r, int status) {
 
 TEST_CASE("pairing: codes are 6 digits, distinct, stored as SHA-256 only", "[unit][devices]") {
   test::TempDir dir;
-  store::Database db(dir.path());
+  store::Database db(dir.path(), test::database_url_for(dir.path()));
   DeviceStore devices(db);
   Pairing pairing(db, devices);
   std::set<std::string> seen;
@@ -50,7 +51,7 @@ TEST_CASE("pairing: codes are 6 digits, distinct, stored as SHA-256 only", "[uni
 
 TEST_CASE("pairing: a claim makes a pending device with a token, and the code is single use", "[unit][devices]") {
   test::TempDir dir;
-  store::Database db(dir.path());
+  store::Database db(dir.path(), test::database_url_for(dir.path()));
   DeviceStore devices(db);
   Pairing pairing(db, devices);
   PairingCode code = pairing.create_code("admin");
@@ -87,7 +88,7 @@ TEST_CASE("pairing: a claim makes a pending device with a token, and the code is
 
 TEST_CASE("pairing: an expired code is refused", "[unit][devices]") {
   test::TempDir dir;
-  store::Database db(dir.path());
+  store::Database db(dir.path(), test::database_url_for(dir.path()));
   DeviceStore devices(db);
   PairingLimits limits;
   limits.code_lifetime = 1s;
@@ -102,7 +103,7 @@ TEST_CASE("pairing: an expired code is refused", "[unit][devices]") {
 
 TEST_CASE("pairing: two threads claiming one code make one device", "[unit][devices]") {
   test::TempDir dir;
-  store::Database db(dir.path());
+  store::Database db(dir.path(), test::database_url_for(dir.path()));
   DeviceStore devices(db);
   PairingLimits limits;
   limits.per_address_per_minute = 1000;
@@ -129,7 +130,7 @@ TEST_CASE("pairing: two threads claiming one code make one device", "[unit][devi
 
 TEST_CASE("pairing: claims are limited per address and globally, with a retry-after", "[unit][devices]") {
   test::TempDir dir;
-  store::Database db(dir.path());
+  store::Database db(dir.path(), test::database_url_for(dir.path()));
   DeviceStore devices(db);
   PairingLimits limits;
   limits.per_address_per_minute = 2;

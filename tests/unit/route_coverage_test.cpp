@@ -11,6 +11,7 @@
 #include "api/routes/api_context.hpp"
 #include "tests/support/permission_matrix.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_database.hpp"
 
 using namespace steward;
 using nlohmann::json;
@@ -20,7 +21,7 @@ namespace {
 // The daemon's full route table, built in-process over a throwaway store.
 struct FullRouter {
   test::TempDir dir;
-  store::Database db{dir.path()};
+  store::Database db{dir.path(), test::database_url_for(dir.path())};
   AutomationStore automations{db};
   RunStore runs{db};
   KeyStore keys{db};

@@ -3,6 +3,7 @@
 #include "api/dispatcher.hpp"
 #include "api/router.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_database.hpp"
 
 using namespace steward;
 using namespace steward::api;
@@ -45,7 +46,7 @@ TEST_CASE("routes match literal segments before parameters", "[unit][router]") {
 
 TEST_CASE("the dispatcher enforces each route's declared access", "[unit][router]") {
   test::TempDir dir;
-  store::Database db(dir.path());
+  store::Database db(dir.path(), test::database_url_for(dir.path()));
   KeyStore keys(db);
   auto admin = keys.create("root", Role::Admin);
   auto viewer = keys.create("eve", Role::ViewOnly);

@@ -8,6 +8,7 @@
 
 #include "core/devices/routing.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_database.hpp"
 #include "tests/support/tool_call.hpp"
 
 using namespace steward;
@@ -43,7 +44,7 @@ bool mentions(const RoutingDecision& d, const std::string& text) {
 
 TEST_CASE("routing: the preferred device only when approved, online and capable", "[unit][devices]") {
   test::TempDir dir;
-  store::Database db(dir.path());
+  store::Database db(dir.path(), test::database_url_for(dir.path()));
   DeviceStore store(db);
   auto registry = test::in_tree_plugins();
   REQUIRE(registry->tool("bash"));
@@ -79,7 +80,7 @@ TEST_CASE("routing: the preferred device only when approved, online and capable"
 
 TEST_CASE("routing: fallbacks local, any and none, and no preference", "[unit][devices]") {
   test::TempDir dir;
-  store::Database db(dir.path());
+  store::Database db(dir.path(), test::database_url_for(dir.path()));
   DeviceStore store(db);
   auto registry = test::in_tree_plugins();
   TestPresence presence;

@@ -11,6 +11,7 @@
 #include "core/util/clock.hpp"
 #include "core/util/ids.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_database.hpp"
 
 using namespace steward;
 using namespace std::chrono_literals;
@@ -19,7 +20,7 @@ using nlohmann::json;
 namespace {
 
 struct World {
-  World() : db(dir.path()), automations(db), runs(db), audit(db), windows(db), maintenance(windows) {
+  World() : db(dir.path(), test::database_url_for(dir.path())), automations(db), runs(db), audit(db), windows(db), maintenance(windows) {
     registry.load_directory(STEWARD_PLUGIN_BUILD_DIR);
     engine = std::make_unique<RunEngine>(runs, registry, EngineOptions{4, 1 << 20});
     approvals = std::make_unique<ApprovalService>(db, runs, *engine, audit);
