@@ -31,18 +31,7 @@ fi
 
 # --- packages -------------------------------------------------------------------------------
 packages=(webhook wrk sqlite3 python3)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "webhook_peer: installing ${missing[*]}"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+bash "$HERE/../scripts/apt_install_missing.sh" webhook_peer "${packages[@]}"
 for c in webhook wrk sqlite3 python3; do
   command -v "$c" >/dev/null || { echo "webhook_peer: '$c' is not on PATH" >&2; exit 1; }
 done

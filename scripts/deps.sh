@@ -22,20 +22,7 @@ packages=(
 # installed over it.
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
-done
-
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "deps: installing ${missing[*]}"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  echo "deps: done"
-fi
+bash "$root/scripts/apt_install_missing.sh" deps "${packages[@]}"
 
 # The OpenAPI tools, exactly as pinned in package-lock.json. npm writes
 # node_modules/.package-lock.json at the end of an install: when it is there and newer than

@@ -90,7 +90,7 @@ void add_device_routing_routes(Router& router, ApiContext& ctx) {
                      "device_id");
     }
     p.updated_ms = now_ms();
-    p.updated_by = req.principal ? req.principal->name : "";
+    p.updated_by = caller_name(req);
     api.routing.set_preference(p);
     json j = to_json(p);
     j["decision"] = to_json(api.routing.decide(tool));

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/store/value.hpp"
@@ -18,6 +19,14 @@ namespace steward::store {
 struct OpenError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// SELECT/INSERT/UPDATE/DELETE: the statements the repositories repeat, which both backends
+// prepare once per connection and keep; anything else (DDL, PRAGMA) is prepared and dropped.
+inline bool is_cached_statement(const std::string& sql) {
+  for (std::string_view verb : {"SELECT", "INSERT", "UPDATE", "DELETE"})
+    if (sql.compare(0, verb.size(), verb) == 0) return true;
+  return false;
+}
 
 class Backend {
  public:

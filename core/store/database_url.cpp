@@ -1,20 +1,34 @@
 #include "core/store/database_url.hpp"
 
+#include <algorithm>
+#include <string_view>
+#include <utility>
+#include <vector>
+
 namespace steward::store {
 
 namespace {
 
-// [begin, end) of the password in "scheme://user:PASSWORD@host…", or npos/npos.
-std::pair<std::size_t, std::size_t> userinfo_password(const std::string& url) {
-  auto scheme = url.find("://");
-  if (scheme == std::string::npos) return {std::string::npos, std::string::npos};
-  const std::size_t start = scheme + 3;
-  const std::size_t authority_end = url.find_first_of("/?", start);
-  const std::size_t at = url.rfind('@', authority_end == std::string::npos ? std::string::npos : authority_end);
-  if (at == std::string::npos || at < start) return {std::string::npos, std::string::npos};
-  const std::size_t colon = url.find(':', start);
-  if (colon == std::string::npos || colon > at) return {std::string::npos, std::string::npos};
-  return {colon + 1, at};
+using Span = std::pair<std::size_t, std::size_t>;  // [begin, end) in the URL
+
+// Where the URL carries a password, in order: "scheme://user:PASSWORD@host…" and
+// "…?password=PASSWORD&…" (a URL may have both; every one is masked).
+std::vector<Span> password_spans(const std::string& url) {
+  constexpr auto npos = std::string::npos;
+  std::vector<Span> spans;
+  if (auto scheme = url.find("://"); scheme != npos) {
+    const std::size_t start = scheme + 3;
+    const std::size_t at = url.rfind('@', url.find_first_of("/?", start));
+    const std::size_t colon = url.find(':', start);
+    if (at != npos && at >= start && colon != npos && colon < at) spans.emplace_back(colon + 1, at);
+  }
+  for (std::string_view key : {"?password=", "&password="}) {
+    if (auto p = url.find(key); p != npos) {
+      p += key.size();
+      spans.emplace_back(p, std::min(url.find('&', p), url.size()));
+    }
+  }
+  return spans;
 }
 
 }  // namespace
@@ -24,27 +38,15 @@ bool is_postgres_url(const std::string& url) {
 }
 
 std::string password_of(const std::string& url) {
-  auto [begin, end] = userinfo_password(url);
-  if (begin != std::string::npos) return url.substr(begin, end - begin);
-  for (const std::string key : {"?password=", "&password="}) {
-    auto p = url.find(key);
-    if (p == std::string::npos) continue;
-    p += key.size();
-    return url.substr(p, url.find('&', p) - p);
-  }
-  return "";
+  auto spans = password_spans(url);
+  return spans.empty() ? "" : url.substr(spans[0].first, spans[0].second - spans[0].first);
 }
 
 std::string masked(const std::string& url) {
   std::string out = url;
-  if (auto [begin, end] = userinfo_password(out); begin != std::string::npos) out.replace(begin, end - begin, "***");
-  for (const std::string key : {"?password=", "&password="}) {
-    auto p = out.find(key);
-    if (p == std::string::npos) continue;
-    p += key.size();
-    auto e = out.find('&', p);
-    out.replace(p, (e == std::string::npos ? out.size() : e) - p, "***");
-  }
+  auto spans = password_spans(url);
+  // Back to front, so the earlier spans' offsets still hold.
+  for (auto it = spans.rbegin(); it != spans.rend(); ++it) out.replace(it->first, it->second - it->first, "***");
   return out;
 }
 

@@ -106,7 +106,7 @@ class PostgresBackend final : public Backend {
     }
     const int n = static_cast<int>(values.size());
     PGresult* raw = nullptr;
-    if (cacheable(sql)) {
+    if (is_cached_statement(sql)) {
       raw = PQexecPrepared(conn_, prepared(sql).c_str(), n, values.data(), nullptr, nullptr, 0);
     } else {
       raw = PQexecParams(conn_, numbered_placeholders(sql).c_str(), n, nullptr, values.data(), nullptr, nullptr, 0);
@@ -156,13 +156,6 @@ class PostgresBackend final : public Backend {
   std::string location() const override { return location_; }
 
  private:
-  // DML is prepared once per connection; DDL and the rest run unprepared.
-  static bool cacheable(const std::string& sql) {
-    for (const char* verb : {"SELECT", "INSERT", "UPDATE", "DELETE"})
-      if (sql.compare(0, std::strlen(verb), verb) == 0) return true;
-    return false;
-  }
-
   const std::string& prepared(const std::string& sql) {
     if (auto it = cache_.find(sql); it != cache_.end()) return it->second;
     std::string name = "s" + std::to_string(next_statement_++);

@@ -5,7 +5,6 @@
 #include <Poco/Data/Session.h>
 #include <sqlite3.h>
 
-#include <cstring>
 #include <mutex>
 #include <stdexcept>
 #include <unordered_map>
@@ -50,7 +49,7 @@ class SqliteBackend final : public Backend {
   }
 
   std::size_t run(const std::string& sql, const Params& params, std::vector<Row>* rows) override {
-    const bool cached = cacheable(sql);
+    const bool cached = is_cached_statement(sql);
     sqlite3_stmt* stmt = nullptr;
     if (auto it = cache_.find(sql); cached && it != cache_.end()) {
       stmt = it->second;
@@ -116,13 +115,6 @@ class SqliteBackend final : public Backend {
   std::string location() const override { return file_.string(); }
 
  private:
-  // DML is cached for the connection's life; DDL and PRAGMAs are prepared once and dropped.
-  static bool cacheable(const std::string& sql) {
-    for (const char* verb : {"SELECT", "INSERT", "UPDATE", "DELETE"})
-      if (sql.compare(0, std::strlen(verb), verb) == 0) return true;
-    return false;
-  }
-
   [[noreturn]] void fail(int rc, const std::string& sql) const {
     throw std::runtime_error(std::string("SQLite: ") + sqlite3_errmsg(db_) + " (" + sqlite3_errstr(rc) + ") in: " +
                              sql.substr(0, 120));

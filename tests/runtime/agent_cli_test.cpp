@@ -1,9 +1,5 @@
 // `steward agent pair|run` as an operator runs them, without a daemon: usage errors,
 // an unreachable daemon and a missing agent config.
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -11,24 +7,6 @@
 #include "tests/support/daemon.hpp"
 
 using namespace steward::test;
-
-namespace {
-
-// A local TCP port that nothing listens on: bound once to get a free number, then closed.
-int closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-}  // namespace
 
 TEST_CASE("agent pair: missing or bad options are usage errors, exit 2", "[runtime][agent]") {
   TempDir dir;
@@ -63,7 +41,7 @@ TEST_CASE("agent pair: missing or bad options are usage errors, exit 2", "[runti
 TEST_CASE("agent pair: an unreachable daemon fails with exit 1 and says where it tried", "[runtime][agent]") {
   TempDir dir;
   const std::string config = (dir.path() / "agent.json").string();
-  const std::string port = std::to_string(closed_port());
+  const std::string port = std::to_string(closed_loopback_port());
   auto r = run_steward({"agent", "pair", "--host", "127.0.0.1", "--port", port, "--code", "123456", "--config", config});
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Catch::Contains("cannot reach the daemon at 127.0.0.1:" + port));

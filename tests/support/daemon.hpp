@@ -79,6 +79,10 @@ struct CommandResult {
   int exit_code;
   std::string out, err;
 };
+// A loopback TCP port that nothing listens on: bound once to get a free number, then closed
+// (for "the server is down" cases). Throws if the kernel refuses.
+int closed_loopback_port();
+
 CommandResult run_steward(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
 
 // The last non-empty line of a text.

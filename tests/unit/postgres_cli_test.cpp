@@ -3,11 +3,6 @@
 // in PostgreSQL. These start the real `steward` binary.
 #include <catch2/catch.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <filesystem>
 
 #include "tests/support/daemon.hpp"
@@ -18,17 +13,6 @@ using namespace steward;
 
 namespace {
 
-int closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 // serve and keys list with `url`: both exit 2 with `expected` in stderr, never the password.
 void refused(const std::string& url, const std::string& expected) {
@@ -57,7 +41,7 @@ TEST_CASE("cli: a database URL that is not PostgreSQL is a setting error, exit 2
 }
 
 TEST_CASE("cli: a PostgreSQL server that is down is named with the password masked, exit 2", "[unit][store]") {
-  const std::string port = std::to_string(closed_port());
+  const std::string port = std::to_string(test::closed_loopback_port());
   refused("postgresql://steward:s3cret@127.0.0.1:" + port + "/steward",
           "cannot open the PostgreSQL database postgresql://steward:***@127.0.0.1:" + port + "/steward");
 }

@@ -3,11 +3,7 @@
 // with it as "pg:…" ([postgres]; tests/CMakeLists.txt).
 #include <catch2/catch.hpp>
 
-#include <arpa/inet.h>
 #include <libpq-fe.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <thread>
 
@@ -17,6 +13,7 @@
 #include "core/store/database_url.hpp"
 #include "core/store/migrations.hpp"
 #include "core/store/postgres_backend.hpp"
+#include "tests/support/daemon.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_database.hpp"
 
@@ -30,18 +27,6 @@ std::string server_url() {
   return url;
 }
 
-// A loopback port nothing listens on: bound, then closed.
-int closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 std::string open_error(const std::string& url) {
   test::TempDir dir;
@@ -96,7 +81,7 @@ TEST_CASE("postgres: a URL that is not PostgreSQL is refused before anything is 
 }
 
 TEST_CASE("postgres: a server that is down is a clear error naming it, password masked", "[unit][postgres]") {
-  const int port = closed_port();
+  const int port = test::closed_loopback_port();
   auto why = open_error("postgresql://steward:s3cret@127.0.0.1:" + std::to_string(port) + "/steward");
   CHECK(why.find("cannot open the PostgreSQL database postgresql://steward:***@127.0.0.1:" + std::to_string(port)) !=
         std::string::npos);
