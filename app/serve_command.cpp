@@ -13,6 +13,8 @@
 #include "api/routes/api_context.hpp"
 #include "app/commands.hpp"
 #include "api/device_ws_server.hpp"
+#include "core/cluster/bus.hpp"
+#include "core/cluster/daemon_registry.hpp"
 #include "core/devices/device_hub.hpp"
 #include "core/devices/device_step_runner.hpp"
 #include "core/devices/transfer.hpp"
@@ -106,8 +108,25 @@ int run_serve(const CommandLine& cmd) {
     AutomationStore automations(db);
     RunStore runs(db);
 
-    if (int n = runs.interrupt_unfinished("the daemon stopped while the run was in progress (found at start)"))
-      log(LogLevel::Warning, "runs", std::to_string(n) + " run(s) left unfinished by a previous daemon marked interrupted");
+    // Several daemons may share a PostgreSQL database: each has a row with a lease, and the
+    // bus carries messages between them (docs/operations.md, "Running a cluster").
+    auto bus = cluster::open_bus(db, s.database);
+    cluster::DaemonRegistry daemons(
+        db, cluster::LeaseOptions{std::chrono::seconds(s.cluster_lease_s),
+                                  std::chrono::milliseconds(std::int64_t{s.cluster_lease_s} * 1000 / 5)});
+    daemons.join(STEWARD_VERSION);
+    runs.set_owner(daemons.self());
+    if (!db.is_postgres()) {
+      // SQLite: this process holds the data directory's lock, so whatever a previous
+      // process left unfinished is over.
+      daemons.forget_others();
+      if (int n = runs.interrupt_unfinished("the daemon stopped while the run was in progress (found at start)"))
+        log(LogLevel::Warning, "runs", std::to_string(n) + " run(s) left unfinished by a previous daemon marked interrupted");
+    }
+    daemons.on_reap([&](const std::string& dead) {
+      if (int n = runs.settle_daemon_loss(dead, daemons.self()))
+        log(LogLevel::Warning, "runs", std::to_string(n) + " run(s) of daemon " + dead + " settled");
+    });
 
     StewardMetrics metrics(STEWARD_VERSION);
     PluginRegistry registry;
@@ -165,6 +184,13 @@ int run_serve(const CommandLine& cmd) {
     ctx.devices = &device_api;
     ctx.metrics = &metrics;
     ctx.metrics_public = s.metrics_public;
+    ctx.daemons = &daemons;
+    ctx.bus = bus.get();
+    // A daemon whose lease ran out stops as if told to (SIGTERM): another daemon may already
+    // have settled its runs, and they must not be finished twice.
+    daemons.on_fenced([] { ::kill(::getpid(), SIGTERM); });
+    daemons.start();
+    bus->start();
     watch_state(metrics, engine, scheduler, hub, registry);
     api::add_all_routes(router, ctx);
     api::Dispatcher dispatcher(router, keys, &audit, &metrics);
@@ -174,6 +200,7 @@ int run_serve(const CommandLine& cmd) {
     hub.start();
     device_server.start();
 
+    daemons.advertise(s.bind + ":" + std::to_string(http.port()), s.bind + ":" + std::to_string(device_server.port()));
     std::cout << "Steward " << STEWARD_VERSION << " listening on http://" << s.bind << ":" << http.port()
               << " (devices on ws://" << s.bind << ":" << device_server.port() << "/device/ws; data: "
               << db.location() << ")" << std::endl;
@@ -195,6 +222,8 @@ int run_serve(const CommandLine& cmd) {
     // Requests waiting on runs (?wait=1) now have their answers; give them a moment to be sent.
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     http.stop_all();
+    bus->stop();
+    daemons.leave();
     log(LogLevel::Info, "serve", "stopped");
     return 0;
   } catch (const std::exception& e) {

@@ -46,6 +46,9 @@ const std::vector<SettingDef>& setting_defs() {
        "Seconds of silence from an agent before the hub pings it; 3x this and the device is offline"},
       {"device_health_interval_s", "30", "How often agents send health (told to them at connect)"},
       {"device_max_connections", "2048", "Most agents connected at once (each holds one small-stack thread)"},
+      {"cluster_lease_s", "10",
+       "PostgreSQL store: a daemon that has not renewed its lease for this long is dead; another daemon then "
+       "settles its runs (interrupted, or queued again) and its devices. It renews every fifth of this"},
       {"max_wait_s", "300", "Longest a ?wait=1 request is held; then it answers with the run's live state"},
       {"log_level", "info", "debug, info, warning or error"},
       {"log_format", "text",
@@ -171,6 +174,7 @@ Settings resolve_settings(const std::string& config_file, const std::map<std::st
   s.shutdown_grace_s = static_cast<int>(to_int(l, "shutdown_grace_s", 0, 3600));
   s.default_timeout_s = to_int(l, "default_timeout_s", 1, 604800);
   s.max_wait_s = static_cast<int>(to_int(l, "max_wait_s", 1, 86400));
+  s.cluster_lease_s = static_cast<int>(to_int(l, "cluster_lease_s", 2, 3600));
   s.pairing_claims_per_minute = static_cast<int>(to_int(l, "pairing_claims_per_minute", 1, 100000));
   s.pairing_claims_global_per_minute = static_cast<int>(to_int(l, "pairing_claims_global_per_minute", 1, 100000));
   s.device_ping_interval_s = static_cast<int>(to_int(l, "device_ping_interval_s", 1, 3600));

@@ -38,6 +38,7 @@ struct Settings {
   int shutdown_grace_s;
   std::int64_t default_timeout_s;
   int max_wait_s;
+  int cluster_lease_s;  // PostgreSQL: a daemon silent this long is dead
   int pairing_claims_per_minute;
   int pairing_claims_global_per_minute;
   int device_ping_interval_s;

@@ -7,7 +7,10 @@
 #    nlohmann/json): another 15-25 % per file. Not for core/api/app: with the PCH, GCC 12's
 #    -O2 reports a false -Warray-bounds on std::string concatenation (a known GCC 12 problem),
 #    and the gain there was only ~10 %.
+#  - Line-table debug info (-g1) in RelWithDebInfo: cmake/debug_info.cmake, included before
+#    any target since a directory keeps the flags it saw.
 # Sanitizer builds are Debug already; the PCH is harmless there.
+
 
 set(STEWARD_COMMON_PCH <nlohmann/json.hpp> <string> <vector> <map> <memory> <optional> <functional> <mutex>)
 

@@ -7,6 +7,8 @@
 #include "api/router.hpp"
 #include "api/routes/device_api.hpp"
 #include "core/approvals/approval_service.hpp"
+#include "core/cluster/bus.hpp"
+#include "core/cluster/daemon_registry.hpp"
 #include "core/audit/audit_log.hpp"
 #include "core/automations/automation_store.hpp"
 #include "core/keys/key_store.hpp"
@@ -42,6 +44,10 @@ struct ApiContext {
   DeviceApi* devices = nullptr;    // the device routes answer 503 without it
   StewardMetrics* metrics = nullptr;  // GET /metrics answers 503 without it
   bool metrics_public = false;        // GET /metrics without a key (setting metrics_public)
+  // Several daemons on one database (PostgreSQL): this daemon's identity and the messages
+  // between daemons. Absent in tests that run routes in-process without a daemon.
+  cluster::DaemonRegistry* daemons = nullptr;
+  cluster::Bus* bus = nullptr;
 };
 
 void add_system_routes(Router& router, ApiContext& ctx);

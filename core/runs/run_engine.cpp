@@ -307,7 +307,9 @@ void RunEngine::complete(const std::shared_ptr<ActiveRun>& run) {
   RunRecord final_record = r;
   state_lock.unlock();
   try {
-    store_.finish(final_record);
+    if (!store_.finish(final_record))
+      log(LogLevel::Warning, "runs", r.id + " ended " + final_record.status +
+                                         " here, but another daemon had settled it already (this daemon's lease ran out); kept theirs");
   } catch (const std::exception& e) {
     log(LogLevel::Error, "runs", "could not store the end of " + r.id + ": " + e.what());
   }
@@ -390,6 +392,14 @@ bool RunEngine::cancel(const std::string& run_id, const std::string& by) {
 std::size_t RunEngine::active_count() const {
   std::lock_guard lock(mutex_);
   return active_.size();
+}
+
+std::vector<std::string> RunEngine::active_ids() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> ids;
+  ids.reserve(active_.size());
+  for (const auto& [id, run] : active_) ids.push_back(id);
+  return ids;
 }
 
 RunEngine::Load RunEngine::load() const {

@@ -80,6 +80,8 @@ class RunEngine {
   void shutdown(std::chrono::milliseconds grace, std::chrono::milliseconds kill_wait);
 
   std::size_t active_count() const;
+  // Ids of the runs queued or running here now.
+  std::vector<std::string> active_ids() const;
   bool accepting() const;
 
   // Runs steps targeted at devices, groups or "auto" routing. Set once at start-up, before

@@ -34,12 +34,18 @@ RunRecord from_row(const store::Row& r) {
 }
 }  // namespace
 
+Value RunStore::owner_for(const std::string& status) const {
+  bool active = status == run_status::kQueued || status == run_status::kRunning;
+  return active && !owner_.empty() ? Value(owner_) : Value(nullptr);
+}
+
 void RunStore::insert(const RunRecord& r) {
   db_.transaction([&] {
-    db_.execute(std::string("INSERT INTO runs(") + kColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    db_.execute(std::string("INSERT INTO runs(") + kColumns +
+                    ", daemon_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 {r.id, r.automation_id, r.trigger, r.status, r.reason, r.created_ms, nullable(r.started_ms),
                  nullable(r.finished_ms), nullable(r.exit_code), r.output, std::int64_t{r.output_truncated},
-                 r.steps.dump(), r.requested_by, nullable(r.scheduled_ms)});
+                 r.steps.dump(), r.requested_by, nullable(r.scheduled_ms), owner_for(r.status)});
     db_.execute("UPDATE automations SET last_run_ms = ?, last_status = ? WHERE id = ?",
                 {r.started_ms ? *r.started_ms : r.created_ms, r.status, r.automation_id});
   });
@@ -47,7 +53,8 @@ void RunStore::insert(const RunRecord& r) {
 
 void RunStore::mark_running(const std::string& id, std::int64_t started_ms) {
   db_.transaction([&] {
-    db_.execute("UPDATE runs SET status = 'running', started_ms = ? WHERE id = ?", {started_ms, id});
+    db_.execute("UPDATE runs SET status = 'running', started_ms = ?, daemon_id = ? WHERE id = ?",
+                {started_ms, owner_for(run_status::kRunning), id});
     db_.execute("UPDATE automations SET last_run_ms = ?, last_status = 'running' WHERE id = "
                 "(SELECT automation_id FROM runs WHERE id = ?)",
                 {started_ms, id});
@@ -56,19 +63,25 @@ void RunStore::mark_running(const std::string& id, std::int64_t started_ms) {
 
 void RunStore::transition(const std::string& id, const std::string& status, std::optional<std::int64_t> started_ms) {
   db_.transaction([&] {
-    db_.execute("UPDATE runs SET status = ?, started_ms = ? WHERE id = ?", {status, nullable(started_ms), id});
+    db_.execute("UPDATE runs SET status = ?, started_ms = ?, daemon_id = ? WHERE id = ?",
+                {status, nullable(started_ms), owner_for(status), id});
     db_.execute("UPDATE automations SET last_status = ? WHERE id = (SELECT automation_id FROM runs WHERE id = ?)",
                 {status, id});
   });
 }
 
-void RunStore::finish(const RunRecord& r) {
-  db_.transaction([&] {
+bool RunStore::finish(const RunRecord& r) {
+  return db_.transaction([&] {
+    // Only while the run is still this daemon's and not over: a daemon whose lease ran out
+    // may find its runs already settled by another (interrupted, or queued again), and
+    // must not overwrite that.
     auto changed = db_.execute(
         "UPDATE runs SET status = ?, reason = ?, started_ms = ?, finished_ms = ?, exit_code = ?, "
-        "output = ?, output_truncated = ?, steps_json = ? WHERE id = ?",
+        "output = ?, output_truncated = ?, steps_json = ?, plan_json = NULL WHERE id = ? "
+        "AND status IN ('pending_approval', 'queued', 'running') AND (? = '' OR daemon_id IS NULL OR daemon_id = ?)",
         {r.status, r.reason, nullable(r.started_ms), nullable(r.finished_ms), nullable(r.exit_code), r.output,
-         std::int64_t{r.output_truncated}, r.steps.dump(), r.id});
+         std::int64_t{r.output_truncated}, r.steps.dump(), r.id, owner_, owner_});
+    if (changed == 0 && db_.query_one("SELECT 1 FROM runs WHERE id = ?", {r.id})) return false;
     // The row may be missing when the transaction that created it was rolled back after
     // the run had started (a burst of scheduled fires is committed together): the run
     // happened, so it is recorded whole now.
@@ -79,6 +92,7 @@ void RunStore::finish(const RunRecord& r) {
                    r.requested_by, nullable(r.scheduled_ms)});
     db_.execute("UPDATE automations SET last_run_ms = ?, last_status = ? WHERE id = ?",
                 {r.started_ms ? *r.started_ms : r.created_ms, r.status, r.automation_id});
+    return true;
   });
 }
 
@@ -96,6 +110,27 @@ std::vector<RunRecord> RunStore::list_for_automation(const std::string& automati
                                  {automation_id, std::int64_t{limit}, std::int64_t{offset}}))
     out.push_back(from_row(r));
   return out;
+}
+
+int RunStore::settle_daemon_loss(const std::string& dead, const std::string& by) {
+  const std::int64_t now = now_ms();
+  std::size_t n = 0;
+  // Retry: back in the shared queue, a fresh start, the attempt counted. Only runs whose
+  // plan was kept (plan_json) can be taken by another daemon.
+  n += db_.execute(
+      "UPDATE runs SET status = 'queued', daemon_id = NULL, started_ms = NULL, attempt = attempt + 1, "
+      "reason = ? WHERE daemon_id = ? AND status IN ('queued', 'running') AND plan_json IS NOT NULL "
+      "AND attempt < ? AND automation_id IN (SELECT id FROM automations WHERE on_daemon_loss = 'retry')",
+      {"daemon " + dead + " stopped during the run; queued again by " + by, dead, std::int64_t{kMaxAttempts}});
+  n += db_.execute(
+      "UPDATE runs SET status = 'interrupted', finished_ms = ?, plan_json = NULL, "
+      "reason = CASE WHEN started_ms IS NULL THEN ? ELSE ? END WHERE daemon_id = ? AND status IN ('queued', 'running')",
+      {now, "daemon " + dead + " stopped before the run started (found by " + by + ")",
+       "daemon " + dead + " stopped while the run was in progress (found by " + by + ")", dead});
+  db_.execute(
+      "UPDATE automations SET last_status = 'interrupted' WHERE last_status IN ('running', 'queued') AND NOT EXISTS "
+      "(SELECT 1 FROM runs WHERE runs.automation_id = automations.id AND runs.status IN ('running', 'queued'))");
+  return static_cast<int>(n);
 }
 
 int RunStore::interrupt_unfinished(const std::string& reason) {

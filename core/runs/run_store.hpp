@@ -13,19 +13,36 @@ class RunStore {
  public:
   explicit RunStore(store::Database& db) : db_(db) {}
 
+  // The daemon this process is (cluster::DaemonRegistry::self()). Queued and running runs
+  // stored from now on name it, and finish() writes only runs still owned by it. Empty
+  // (tests without a daemon): runs name no daemon and finish() does not check.
+  void set_owner(std::string daemon_id) { owner_ = std::move(daemon_id); }
+  const std::string& owner() const { return owner_; }
+
   void insert(const RunRecord& r);
   void mark_running(const std::string& id, std::int64_t started_ms);
   // Moves a stored run (e.g. approved, was pending_approval) to `status`.
   void transition(const std::string& id, const std::string& status, std::optional<std::int64_t> started_ms);
   // Stores the final state and the automation's last_run/last_status in one transaction.
-  void finish(const RunRecord& r);
+  // False (nothing written) when the run had already ended, or another daemon had taken
+  // it over because this one's lease ran out.
+  bool finish(const RunRecord& r);
   std::optional<RunRecord> get(const std::string& id);
   std::vector<RunRecord> list_for_automation(const std::string& automation_id, int limit, int offset);
+  // A daemon died (its lease ran out; called inside the reaping transaction by
+  // `by_daemon`): its queued and running runs become `interrupted`, or `queued` again for
+  // any daemon to take when their automation says on_daemon_loss: retry and attempts
+  // remain. Returns how many runs were settled.
+  int settle_daemon_loss(const std::string& dead_daemon, const std::string& by_daemon);
+  static constexpr int kMaxAttempts = 3;
   // At start: runs a previous process left queued or running become interrupted.
   int interrupt_unfinished(const std::string& reason);
 
  private:
+  store::Value owner_for(const std::string& status) const;
+
   store::Database& db_;
+  std::string owner_;
 };
 
 }  // namespace steward

@@ -222,6 +222,40 @@ const std::vector<Migration>& migrations() {
                 started_ms INTEGER,
                 finished_ms INTEGER))",
        }},
+      {7,
+       "several daemons on one database: leases, run ownership, device connections, live output",
+       {
+           // One row per running daemon; lease_until_ms is renewed by its heartbeat. A row
+           // whose lease passed is a dead daemon: one survivor deletes it and settles what
+           // it held (docs/operations.md, "Running a cluster").
+           R"(CREATE TABLE daemons (
+                id TEXT PRIMARY KEY,
+                host TEXT NOT NULL,
+                pid INTEGER NOT NULL,
+                http_address TEXT NOT NULL DEFAULT '',
+                device_address TEXT NOT NULL DEFAULT '',
+                version TEXT NOT NULL DEFAULT '',
+                started_ms INTEGER NOT NULL,
+                heartbeat_ms INTEGER NOT NULL,
+                lease_until_ms INTEGER NOT NULL))",
+           // daemon_id: who executes the run (NULL while a queued run waits for any daemon).
+           // plan_json: the planned steps, so another daemon can take a queued or retried run.
+           "ALTER TABLE runs ADD COLUMN daemon_id TEXT",
+           "ALTER TABLE runs ADD COLUMN plan_json TEXT",
+           "ALTER TABLE runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1",
+           "CREATE INDEX runs_by_daemon ON runs(daemon_id, status)",
+           "ALTER TABLE schedule_fires ADD COLUMN daemon_id TEXT",
+           // interrupt | retry: what happens to a run whose daemon died.
+           "ALTER TABLE automations ADD COLUMN on_daemon_loss TEXT NOT NULL DEFAULT 'interrupt'",
+           // The daemon holding the agent's connection; NULL when no daemon does.
+           "ALTER TABLE devices ADD COLUMN daemon_id TEXT",
+           // Live output of runs in progress, for streams served by another daemon.
+           R"(CREATE TABLE run_output_chunks (
+                run_id TEXT NOT NULL,
+                start_offset INTEGER NOT NULL,
+                data TEXT NOT NULL,
+                PRIMARY KEY (run_id, start_offset)))",
+       }},
   };
   return all;
 }
