@@ -135,6 +135,21 @@ int run_serve(const CommandLine& cmd) {
     RunEngine engine(runs, registry, EngineOptions{s.workers, static_cast<std::size_t>(s.output_cap_bytes),
                                                    static_cast<std::size_t>(s.stream_window_bytes)});
     engine.set_metrics(&metrics);
+    if (db.is_postgres()) {
+      // Runs that cannot start here at once wait in the database for any daemon's free
+      // worker; a cancel for a run executing elsewhere goes to its daemon.
+      bus->subscribe("steward_run_queued", [&engine](const std::string&) { engine.poke(); });
+      bus->subscribe("steward_run_cancel", [&engine, &daemons](const std::string& payload) {
+        auto j = nlohmann::json::parse(payload, nullptr, false);
+        if (j.is_object() && j.value("daemon", "") == daemons.self())
+          engine.cancel_here(j.value("run", ""), j.value("by", ""));
+      });
+      engine.enable_shared_queue([&bus] { bus->publish("steward_run_queued", ""); },
+                                 [&bus, &runs](const std::string& run_id, const std::string& by) {
+                                   bus->publish("steward_run_cancel",
+                                                nlohmann::json{{"run", run_id}, {"by", by}, {"daemon", runs.daemon_of(run_id)}}.dump());
+                                 });
+    }
     AuditLog audit(db);
     ApprovalService approvals(db, runs, engine, audit);
     approvals.set_metrics(&metrics);
@@ -153,6 +168,8 @@ int run_serve(const CommandLine& cmd) {
                         s.default_timeout_s, std::chrono::seconds(s.max_wait_s), STEWARD_VERSION};
     Scheduler scheduler(db, automations, runs, engine, launcher);
     scheduler.set_metrics(&metrics);
+    scheduler.set_bus(bus.get());
+    scheduler.set_daemon(daemons.self());
     scheduler.start();
     ctx.scheduler = &scheduler;
     ctx.template_dir = template_directory(s);

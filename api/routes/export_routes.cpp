@@ -15,7 +15,7 @@ json exported(const Automation& a, const std::optional<Webhook>& hook) {
   json j = {{"id", a.id},           {"name", a.name},       {"type", a.type},
             {"params", a.params},   {"target", a.target},   {"enabled", a.enabled},
             {"timeout", a.timeout_s}, {"tags", a.tags},     {"timezone", a.timezone},
-            {"catch_up", a.catch_up}, {"concurrency", a.concurrency}};
+            {"catch_up", a.catch_up}, {"concurrency", a.concurrency}, {"on_daemon_loss", a.on_daemon_loss}};
   if (!a.icon.empty()) j["icon"] = a.icon;
   if (!a.description.empty()) j["description"] = a.description;
   if (a.schedule) j["schedule"] = *a.schedule;

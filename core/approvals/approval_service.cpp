@@ -39,26 +39,6 @@ ApprovalRequest from_row(const store::Row& r) {
   return a;
 }
 
-json steps_json(const std::vector<Step>& steps) {
-  json out = json::array();
-  for (const auto& s : steps) {
-    json j = {{"tool", s.tool}, {"args", s.args}, {"continue_on_error", s.continue_on_error}};
-    if (!s.name.empty()) j["name"] = s.name;
-    if (s.when != "always") j["when"] = s.when;
-    if (!s.target.empty()) j["target"] = s.target;
-    out.push_back(j);
-  }
-  return out;
-}
-
-std::vector<Step> steps_from_json(const json& j) {
-  std::vector<Step> out;
-  for (const auto& s : j)
-    out.push_back({s.at("tool"), s.value("args", json::object()), s.value("continue_on_error", false), s.value("name", ""),
-                   s.value("when", "always"), s.value("target", "")});
-  return out;
-}
-
 RunRecord rejected_run(const RunRecord& held, const std::string& reason) {
   RunRecord r = held;
   r.status = run_status::kRejected;

@@ -15,6 +15,7 @@ json to_json(const Automation& a) {
           {"timezone", a.timezone},
           {"catch_up", a.catch_up},
           {"concurrency", a.concurrency},
+          {"on_daemon_loss", a.on_daemon_loss},
           {"target", a.target},
           {"enabled", a.enabled},
           {"timeout", a.timeout_s},

@@ -27,6 +27,7 @@ struct Automation {
   std::string timezone = "UTC";              // IANA name the schedule is read in
   std::string catch_up = "skip";             // after downtime: skip (record as missed) | once
   std::string concurrency = "skip";          // a fire while a run is active: skip | queue | allow
+  std::string on_daemon_loss = "interrupt";  // its daemon died mid-run: interrupt | retry (queued again)
   std::int64_t created_ms = 0;
   std::int64_t updated_ms = 0;
   std::optional<std::int64_t> last_run_ms;

@@ -33,6 +33,8 @@ const json& automation_input_schema() {
                    "description": "Fires missed while the daemon was down: skip (recorded as skipped, reason missed) or once"},
       "concurrency": {"type": "string", "enum": ["skip", "queue", "allow"], "default": "skip",
                       "description": "A scheduled fire while a run is active: skip (recorded, reason overlap), queue, allow"},
+      "on_daemon_loss": {"type": "string", "enum": ["interrupt", "retry"], "default": "interrupt",
+                         "description": "Several daemons on PostgreSQL: a run whose daemon dies ends interrupted, or (retry) is queued again for another daemon, up to 3 attempts"},
       "webhook": {"type": ["object", "null"],
                   "description": "A webhook that runs this automation (docs/webhooks-and-streams.md); null removes it"},
       "approval": {
@@ -74,6 +76,7 @@ std::variant<Automation, SchemaError> automation_from_input(const json& body, co
   a.timezone = body.value("timezone", "UTC");
   a.catch_up = body.value("catch_up", "skip");
   a.concurrency = body.value("concurrency", "skip");
+  a.on_daemon_loss = body.value("on_daemon_loss", "interrupt");
   if (a.schedule || a.timezone != "UTC") {
     auto compiled = compile_schedule(a.schedule.value_or("@daily"), a.timezone);
     if (auto* err = std::get_if<SchemaError>(&compiled)) return *err;

@@ -7,7 +7,7 @@ using nlohmann::json;
 namespace {
 const char* kColumns =
     "id, name, type, icon, description, params_json, target, enabled, timeout_s, tags_json, "
-    "created_ms, updated_ms, last_run_ms, last_status, approval_json, schedule, timezone, catch_up, concurrency";
+    "created_ms, updated_ms, last_run_ms, last_status, approval_json, schedule, timezone, catch_up, concurrency, on_daemon_loss";
 
 store::Value schedule_value(const Automation& a) {
   return a.schedule ? store::Value(*a.schedule) : store::Value(nullptr);
@@ -38,26 +38,27 @@ Automation from_row(const store::Row& r) {
   a.timezone = r.text(16);
   a.catch_up = r.text(17);
   a.concurrency = r.text(18);
+  a.on_daemon_loss = r.text(19);
   return a;
 }
 }  // namespace
 
 void AutomationStore::insert(const Automation& a) {
   db_.execute(std::string("INSERT INTO automations(") + kColumns +
-                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?)",
+                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?)",
               {a.id, a.name, a.type, a.icon, a.description, a.params.dump(), a.target,
                std::int64_t{a.enabled}, a.timeout_s, a.tags.dump(), a.created_ms, a.updated_ms, approval_value(a),
-               schedule_value(a), a.timezone, a.catch_up, a.concurrency});
+               schedule_value(a), a.timezone, a.catch_up, a.concurrency, a.on_daemon_loss});
 }
 
 bool AutomationStore::update(const Automation& a) {
   return db_.execute(
              "UPDATE automations SET name = ?, type = ?, icon = ?, description = ?, params_json = ?, "
              "target = ?, enabled = ?, timeout_s = ?, tags_json = ?, updated_ms = ?, approval_json = ?, schedule = ?, "
-             "timezone = ?, catch_up = ?, concurrency = ? WHERE id = ?",
+             "timezone = ?, catch_up = ?, concurrency = ?, on_daemon_loss = ? WHERE id = ?",
              {a.name, a.type, a.icon, a.description, a.params.dump(), a.target, std::int64_t{a.enabled},
               a.timeout_s, a.tags.dump(), a.updated_ms, approval_value(a), schedule_value(a), a.timezone, a.catch_up,
-              a.concurrency, a.id}) > 0;
+              a.concurrency, a.on_daemon_loss, a.id}) > 0;
 }
 
 bool AutomationStore::remove(const std::string& id) {

@@ -40,6 +40,26 @@ PlanOutcome plan_automation(const PluginRegistry& registry, const std::string& t
   return out;
 }
 
+nlohmann::json steps_json(const std::vector<Step>& steps) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& s : steps) {
+    nlohmann::json j = {{"tool", s.tool}, {"args", s.args}, {"continue_on_error", s.continue_on_error}};
+    if (!s.name.empty()) j["name"] = s.name;
+    if (s.when != "always") j["when"] = s.when;
+    if (!s.target.empty()) j["target"] = s.target;
+    out.push_back(j);
+  }
+  return out;
+}
+
+std::vector<Step> steps_from_json(const nlohmann::json& j) {
+  std::vector<Step> out;
+  for (const auto& s : j)
+    out.push_back({s.at("tool"), s.value("args", nlohmann::json::object()), s.value("continue_on_error", false),
+                   s.value("name", ""), s.value("when", "always"), s.value("target", "")});
+  return out;
+}
+
 void assign_target(std::vector<Step>& steps, const std::string& target) {
   if (target.empty() || target == "local") return;
   for (auto& s : steps) s.target = target;

@@ -26,6 +26,10 @@ struct Step {
   std::string target;
 };
 
+// Planned steps as stored (an approval's subject, a queued run's plan) and back.
+nlohmann::json steps_json(const std::vector<Step>& steps);
+std::vector<Step> steps_from_json(const nlohmann::json& j);
+
 // Sets every step's target to the automation's (a no-op for "local").
 void assign_target(std::vector<Step>& steps, const std::string& target);
 

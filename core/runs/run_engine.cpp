@@ -109,15 +109,101 @@ bool RunEngine::eligible(const ActiveRun& run) const {
 }
 
 std::size_t RunEngine::active_count_of(const std::string& automation_id) const {
-  std::lock_guard lock(mutex_);
   std::size_t n = 0;
-  for (const auto& [id, run] : active_) n += run->record.automation_id == automation_id;
+  bool shared = false;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, run] : active_) n += run->record.automation_id == automation_id;
+    shared = shared_;
+  }
+  // Other daemons' runs (and runs waiting for any daemon) are only in the store.
+  if (shared) n = std::max(n, store_.active_count(automation_id));
   return n;
+}
+
+nlohmann::json RunEngine::plan_of(const std::vector<Step>& steps, std::int64_t timeout_s,
+                                  const std::string& serial_key) const {
+  return {{"steps", steps_json(steps)}, {"timeout_s", timeout_s}, {"serial_key", serial_key}};
+}
+
+void RunEngine::enable_shared_queue(std::function<void()> announce,
+                                    std::function<void(const std::string&, const std::string&)> cancel_elsewhere) {
+  std::lock_guard lock(mutex_);
+  if (shared_) return;
+  shared_ = true;
+  announce_ = std::move(announce);
+  cancel_elsewhere_ = std::move(cancel_elsewhere);
+  poked_ = true;  // runs may be waiting from before this daemon started
+  claimer_ = std::thread([this] { claimer_loop(); });
+}
+
+void RunEngine::poke() {
+  {
+    std::lock_guard lock(mutex_);
+    poked_ = true;
+  }
+  claim_cv_.notify_all();
+}
+
+void RunEngine::claimer_loop() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    // A second at most between looks: an announcement lost with a dropped connection, or
+    // a run queued again after a daemon died, is found anyway.
+    claim_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return claimer_stopping_ || poked_; });
+    if (claimer_stopping_) return;
+    poked_ = false;
+    if (!accepting_) continue;
+    const int free = options_.workers - running_ - static_cast<int>(waiting_);
+    if (free <= 0) continue;
+    running_ += free;  // reserved while claiming, so a run submitted meanwhile queues
+    lock.unlock();
+    std::vector<RunStore::Claimed> claimed;
+    try {
+      claimed = store_.claim_unclaimed(free);
+    } catch (const std::exception& e) {
+      log(LogLevel::Error, "runs", std::string("claiming queued runs failed: ") + e.what());
+    }
+    lock.lock();
+    running_ -= free;
+    for (auto& c : claimed) {
+      auto run = std::make_shared<ActiveRun>(std::move(c.run), steps_from_json(c.plan.value("steps", json::array())),
+                                             c.plan.value("timeout_s", std::int64_t{3600}), options_.output_cap_bytes,
+                                             options_.stream_window_bytes);
+      run->note = run->record.reason;  // "queued again by …" after a daemon died: kept in front
+      run->record.reason.clear();
+      run->serial_key = c.plan.value("serial_key", std::string());
+      run->counted_running = true;
+      ++running_;
+      if (!run->serial_key.empty()) ++busy_keys_[run->serial_key];
+      active_[run->record.id] = run;
+      queue_.push_back(run);
+      work_cv_.notify_one();
+    }
+    if (static_cast<int>(claimed.size()) == free) poked_ = true;  // there may be more
+  }
 }
 
 RunRecord RunEngine::start_serial(RunRecord record, std::vector<Step> steps, std::int64_t timeout_s,
                                   const std::string& serial_key) {
   const bool stored = record.status == run_status::kPendingApproval;
+  if (!stored) {
+    std::unique_lock lock(mutex_);
+    if (shared_) {
+      if (!accepting_) throw EngineStopped();
+      // Only what can start here at once stays here; the rest waits for any daemon.
+      if (!serial_key.empty() || running_ >= options_.workers) {
+        lock.unlock();
+        record.status = run_status::kQueued;
+        store_.insert_unclaimed(record, plan_of(steps, timeout_s, serial_key));
+        if (announce_) announce_();
+        poke();
+        return record;
+      }
+    }
+  }
+  nlohmann::json plan = nullptr;
+  if (shared_) plan = plan_of(steps, timeout_s, serial_key);
   auto run = std::make_shared<ActiveRun>(std::move(record), std::move(steps), timeout_s, options_.output_cap_bytes,
                                          options_.stream_window_bytes);
   if (!stored) run->note = run->record.reason;
@@ -148,9 +234,9 @@ RunRecord RunEngine::start_serial(RunRecord record, std::vector<Step> steps, std
   //    scheduler commits a burst of fires at once) without a lock-order deadlock.
   try {
     if (stored) {
-      store_.transition(run->record.id, run->record.status, run->record.started_ms);
+      store_.transition(run->record.id, run->record.status, run->record.started_ms, plan);
     } else {
-      store_.insert(run->record);
+      store_.insert(run->record, plan);
     }
   } catch (...) {
     std::lock_guard lock(mutex_);
@@ -328,12 +414,42 @@ void RunEngine::complete(const std::shared_ptr<ActiveRun>& run) {
   run->done = true;
   run->done_cv.notify_all();
   idle_cv_.notify_all();
+  if (shared_) {
+    poked_ = true;  // a worker is free: take a waiting run
+    claim_cv_.notify_all();
+  }
+}
+
+std::optional<RunRecord> RunEngine::wait_in_store(const std::string& run_id, std::chrono::milliseconds timeout) {
+  // A run on another daemon, or waiting for any: its end is seen in the store.
+  const auto deadline = Clock::now() + timeout;
+  while (true) {
+    auto run = store_.get(run_id);
+    if (!run || run_status::is_final(run->status)) return run;
+    if (Clock::now() >= deadline) return std::nullopt;
+    {
+      std::unique_lock lock(mutex_);
+      auto it = active_.find(run_id);
+      if (it != active_.end()) {  // claimed here meanwhile
+        auto local = it->second;
+        if (!local->done_cv.wait_until(lock, deadline, [&] { return local->done; })) return std::nullopt;
+        return local->final_record;
+      }
+      if (stopping_) return std::nullopt;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
 }
 
 bool RunEngine::wait(const std::string& run_id, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   auto it = active_.find(run_id);
-  if (it == active_.end()) return true;
+  if (it == active_.end()) {
+    if (!shared_) return true;
+    lock.unlock();
+    auto run = wait_in_store(run_id, timeout);
+    return !run || run_status::is_final(run->status);
+  }
   auto run = it->second;
   return run->done_cv.wait_for(lock, timeout, [&] { return run->done; });
 }
@@ -341,7 +457,11 @@ bool RunEngine::wait(const std::string& run_id, std::chrono::milliseconds timeou
 std::optional<RunRecord> RunEngine::wait_result(const std::string& run_id, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   auto it = active_.find(run_id);
-  if (it == active_.end()) return std::nullopt;
+  if (it == active_.end()) {
+    if (!shared_) return std::nullopt;
+    lock.unlock();
+    return wait_in_store(run_id, timeout);
+  }
   auto run = it->second;
   if (!run->done_cv.wait_for(lock, timeout, [&] { return run->done; })) return std::nullopt;
   return run->final_record;
@@ -381,6 +501,22 @@ std::shared_ptr<OutputStream> RunEngine::stream(const std::string& run_id) const
 }
 
 bool RunEngine::cancel(const std::string& run_id, const std::string& by) {
+  if (cancel_here(run_id, by)) return true;
+  {
+    std::lock_guard lock(mutex_);
+    if (!shared_) return false;
+  }
+  {
+    if (store_.cancel_unclaimed(run_id, "cancelled by " + by)) return true;
+    auto run = store_.get(run_id);
+    if (!run || run_status::is_final(run->status) || run->status == run_status::kPendingApproval) return false;
+    // Running (or claimed) on another daemon: ask it.
+    if (cancel_elsewhere_) cancel_elsewhere_(run_id, by);
+    return true;
+  }
+}
+
+bool RunEngine::cancel_here(const std::string& run_id, const std::string& by) {
   std::lock_guard lock(mutex_);
   auto it = active_.find(run_id);
   if (it == active_.end()) return false;
@@ -418,6 +554,12 @@ bool RunEngine::wait_until_idle(std::chrono::milliseconds timeout) {
 }
 
 void RunEngine::shutdown(std::chrono::milliseconds grace, std::chrono::milliseconds kill_wait) {
+  {
+    std::lock_guard lock(mutex_);
+    claimer_stopping_ = true;
+  }
+  claim_cv_.notify_all();
+  if (claimer_.joinable()) claimer_.join();
   {
     std::lock_guard lock(mutex_);
     if (workers_.empty()) return;  // already shut down

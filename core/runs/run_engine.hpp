@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -73,6 +74,8 @@ class RunEngine {
   std::shared_ptr<OutputStream> stream(const std::string& run_id) const;
   // Asks an active run to stop; false when it is not active.
   bool cancel(const std::string& run_id, const std::string& by);
+  // The same for a run active in this engine only (a request routed from another daemon).
+  bool cancel_here(const std::string& run_id, const std::string& by);
 
   // Stops accepting runs, lets active ones finish for `grace`, then cancels the rest and
   // waits up to `kill_wait` for their plugins to stop. Every run ends stored in a final
@@ -90,6 +93,18 @@ class RunEngine {
   // Counts every run that ends here. Set once at start-up, before any run.
   void set_metrics(StewardMetrics* metrics) { metrics_ = metrics; }
 
+  // Several daemons on one database (docs/operations.md, "Running a cluster"). Set once at
+  // start-up, before any run. From then on a new run that cannot start here at once (no
+  // free worker, or `concurrency: queue`) is stored queued for ANY daemon and not held in
+  // memory; a claimer thread takes such runs (RunStore::claim_unclaimed) whenever a worker
+  // is free. `announce` tells the other daemons a run is waiting; `cancel_elsewhere` asks
+  // the daemon executing a run to cancel it. Waiting for, counting and cancelling runs
+  // then also see the runs of other daemons, through the store.
+  void enable_shared_queue(std::function<void()> announce,
+                           std::function<void(const std::string& run_id, const std::string& by)> cancel_elsewhere);
+  // Wakes the claimer: a run may be waiting (another daemon announced one).
+  void poke();
+
   // Runs stored `queued` (waiting for a worker) and `running` now, for the metrics.
   struct Load {
     std::size_t queued = 0;
@@ -100,9 +115,12 @@ class RunEngine {
  private:
   struct ActiveRun;
   void worker_loop();
+  void claimer_loop();
+  nlohmann::json plan_of(const std::vector<Step>& steps, std::int64_t timeout_s, const std::string& serial_key) const;
   void execute(ActiveRun& run);
   void complete(const std::shared_ptr<ActiveRun>& run);
   bool wait_until_idle(std::chrono::milliseconds timeout);
+  std::optional<RunRecord> wait_in_store(const std::string& run_id, std::chrono::milliseconds timeout);
 
   RunStore& store_;
   const PluginRegistry& registry_;
@@ -122,6 +140,15 @@ class RunEngine {
   bool accepting_ = true;
   bool stopping_ = false;
   std::vector<std::thread> workers_;
+
+  // The shared queue (enable_shared_queue); all under mutex_.
+  bool shared_ = false;
+  bool poked_ = false;
+  bool claimer_stopping_ = false;
+  std::condition_variable claim_cv_;
+  std::function<void()> announce_;
+  std::function<void(const std::string&, const std::string&)> cancel_elsewhere_;
+  std::thread claimer_;
 };
 
 }  // namespace steward

@@ -1,5 +1,7 @@
 #include "core/runs/run_store.hpp"
 
+#include <set>
+
 #include "core/util/clock.hpp"
 
 namespace steward {
@@ -39,13 +41,21 @@ Value RunStore::owner_for(const std::string& status) const {
   return active && !owner_.empty() ? Value(owner_) : Value(nullptr);
 }
 
-void RunStore::insert(const RunRecord& r) {
+namespace {
+Value plan_value(const json& plan) { return plan.is_null() ? Value(nullptr) : Value(plan.dump()); }
+}  // namespace
+
+void RunStore::insert(const RunRecord& r, const json& plan) { insert_owned(r, plan, owner_for(r.status)); }
+
+void RunStore::insert_unclaimed(const RunRecord& r, const json& plan) { insert_owned(r, plan, nullptr); }
+
+void RunStore::insert_owned(const RunRecord& r, const json& plan, const Value& daemon) {
   db_.transaction([&] {
     db_.execute(std::string("INSERT INTO runs(") + kColumns +
-                    ", daemon_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    ", daemon_id, plan_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 {r.id, r.automation_id, r.trigger, r.status, r.reason, r.created_ms, nullable(r.started_ms),
                  nullable(r.finished_ms), nullable(r.exit_code), r.output, std::int64_t{r.output_truncated},
-                 r.steps.dump(), r.requested_by, nullable(r.scheduled_ms), owner_for(r.status)});
+                 r.steps.dump(), r.requested_by, nullable(r.scheduled_ms), daemon, plan_value(plan)});
     db_.execute("UPDATE automations SET last_run_ms = ?, last_status = ? WHERE id = ?",
                 {r.started_ms ? *r.started_ms : r.created_ms, r.status, r.automation_id});
   });
@@ -61,10 +71,11 @@ void RunStore::mark_running(const std::string& id, std::int64_t started_ms) {
   });
 }
 
-void RunStore::transition(const std::string& id, const std::string& status, std::optional<std::int64_t> started_ms) {
+void RunStore::transition(const std::string& id, const std::string& status, std::optional<std::int64_t> started_ms,
+                          const json& plan) {
   db_.transaction([&] {
-    db_.execute("UPDATE runs SET status = ?, started_ms = ?, daemon_id = ? WHERE id = ?",
-                {status, nullable(started_ms), owner_for(status), id});
+    db_.execute("UPDATE runs SET status = ?, started_ms = ?, daemon_id = ?, plan_json = ? WHERE id = ?",
+                {status, nullable(started_ms), owner_for(status), plan_value(plan), id});
     db_.execute("UPDATE automations SET last_status = ? WHERE id = (SELECT automation_id FROM runs WHERE id = ?)",
                 {status, id});
   });
@@ -110,6 +121,64 @@ std::vector<RunRecord> RunStore::list_for_automation(const std::string& automati
                                  {automation_id, std::int64_t{limit}, std::int64_t{offset}}))
     out.push_back(from_row(r));
   return out;
+}
+
+std::vector<RunStore::Claimed> RunStore::claim_unclaimed(int limit) {
+  std::vector<Claimed> out;
+  if (limit <= 0 || owner_.empty()) return out;
+  const std::string lock = db_.is_postgres() ? " FOR UPDATE SKIP LOCKED" : "";
+  db_.transaction([&] {
+    auto rows = db_.query("SELECT id, plan_json, automation_id FROM runs WHERE status = 'queued' AND daemon_id IS NULL "
+                          "AND plan_json IS NOT NULL ORDER BY created_ms, id LIMIT ?" + lock,
+                          {std::int64_t{limit}});
+    bool serial_locked = false;
+    std::set<std::string> serial_taken;  // automations whose run this claim already took
+    const std::int64_t now = now_ms();
+    for (const auto& row : rows) {
+      json plan = json::parse(row.text(1), nullptr, false);
+      if (!plan.is_object()) continue;
+      if (!plan.value("serial_key", std::string()).empty()) {
+        // One claimer at a time decides about serial runs: otherwise two daemons could each
+        // see no running run of the automation and both start one.
+        if (!serial_locked && db_.is_postgres()) db_.query("SELECT pg_advisory_xact_lock(6013542965856855041)");
+        serial_locked = true;
+        const std::string automation = row.text(2);
+        if (serial_taken.count(automation) ||
+            db_.query_one("SELECT 1 FROM runs WHERE automation_id = ? AND status = 'running'", {automation}))
+          continue;
+        serial_taken.insert(automation);
+      }
+      db_.execute("UPDATE runs SET status = 'running', daemon_id = ?, started_ms = ? WHERE id = ?",
+                  {owner_, now, row.text(0)});
+      db_.execute("UPDATE automations SET last_run_ms = ?, last_status = 'running' WHERE id = ?", {now, row.text(2)});
+      auto run = get(row.text(0));
+      if (run) out.push_back({std::move(*run), std::move(plan)});
+    }
+  });
+  return out;
+}
+
+std::size_t RunStore::active_count(const std::string& automation_id) {
+  auto row = db_.query_one("SELECT COUNT(*) FROM runs WHERE automation_id = ? AND status IN ('queued', 'running')",
+                           {automation_id});
+  return row ? static_cast<std::size_t>(row->integer(0)) : 0;
+}
+
+bool RunStore::cancel_unclaimed(const std::string& id, const std::string& reason) {
+  return db_.transaction([&] {
+    auto n = db_.execute("UPDATE runs SET status = 'cancelled', reason = ?, finished_ms = ?, plan_json = NULL "
+                         "WHERE id = ? AND status = 'queued' AND daemon_id IS NULL",
+                         {reason, now_ms(), id});
+    if (n == 1)
+      db_.execute("UPDATE automations SET last_status = 'cancelled' WHERE id = (SELECT automation_id FROM runs WHERE id = ?)",
+                  {id});
+    return n == 1;
+  });
+}
+
+std::string RunStore::daemon_of(const std::string& id) {
+  auto row = db_.query_one("SELECT daemon_id FROM runs WHERE id = ?", {id});
+  return row ? row->text(0) : "";
 }
 
 int RunStore::settle_daemon_loss(const std::string& dead, const std::string& by) {

@@ -19,10 +19,32 @@ class RunStore {
   void set_owner(std::string daemon_id) { owner_ = std::move(daemon_id); }
   const std::string& owner() const { return owner_; }
 
-  void insert(const RunRecord& r);
+  // `plan` (steps, timeout, serial key: RunPlan below), when given, is kept while the run
+  // is active so that another daemon can take it over (a retry after this daemon died).
+  void insert(const RunRecord& r, const nlohmann::json& plan = nullptr);
   void mark_running(const std::string& id, std::int64_t started_ms);
   // Moves a stored run (e.g. approved, was pending_approval) to `status`.
-  void transition(const std::string& id, const std::string& status, std::optional<std::int64_t> started_ms);
+  void transition(const std::string& id, const std::string& status, std::optional<std::int64_t> started_ms,
+                  const nlohmann::json& plan = nullptr);
+
+  // --- the shared queue (several daemons on PostgreSQL; docs/operations.md) ---
+  // Stores a new run `queued` for whichever daemon has a free worker first.
+  void insert_unclaimed(const RunRecord& r, const nlohmann::json& plan);
+  struct Claimed {
+    RunRecord run;  // now `running` on this daemon
+    nlohmann::json plan;
+  };
+  // Takes up to `limit` unclaimed queued runs, oldest first, for this daemon and marks them
+  // running (SELECT … FOR UPDATE SKIP LOCKED: daemons claiming at once never take the same
+  // run and never wait for each other). A run whose plan has a serial key (concurrency:
+  // queue) is taken only while no run of its automation is running anywhere.
+  std::vector<Claimed> claim_unclaimed(int limit);
+  // Queued or running runs of an automation, on any daemon.
+  std::size_t active_count(const std::string& automation_id);
+  // Cancels a run still waiting unclaimed; false when it is not (claimed meanwhile, or over).
+  bool cancel_unclaimed(const std::string& id, const std::string& reason);
+  // Which daemon executes a run ("" when none).
+  std::string daemon_of(const std::string& id);
   // Stores the final state and the automation's last_run/last_status in one transaction.
   // False (nothing written) when the run had already ended, or another daemon had taken
   // it over because this one's lease ran out.
@@ -40,6 +62,7 @@ class RunStore {
 
  private:
   store::Value owner_for(const std::string& status) const;
+  void insert_owned(const RunRecord& r, const nlohmann::json& plan, const store::Value& daemon);
 
   store::Database& db_;
   std::string owner_;

@@ -1,5 +1,7 @@
 #include "core/scheduling/scheduler.hpp"
 
+#include <algorithm>
+
 #include "core/util/clock.hpp"
 #include "core/util/ids.hpp"
 #include "core/util/log.hpp"
@@ -8,6 +10,7 @@ namespace steward {
 
 namespace {
 std::string iso_ms(std::int64_t ms) { return iso8601(ms); }
+constexpr const char* kChangedChannel = "steward_automation_changed";
 }  // namespace
 
 Scheduler::Scheduler(store::Database& db, AutomationStore& automations, RunStore& runs, RunEngine& engine,
@@ -17,6 +20,10 @@ Scheduler::Scheduler(store::Database& db, AutomationStore& automations, RunStore
 Scheduler::~Scheduler() { stop(); }
 
 void Scheduler::start() {
+  if (bus_) {
+    bus_->subscribe(kChangedChannel, [this](const std::string& id) { refresh_here(id); });
+    bus_->on_resync([this] { reload_all(); });
+  }
   const std::int64_t now = now_ms();
   std::map<std::string, std::int64_t> last_fire;
   for (const auto& r : db_.query("SELECT automation_id, MAX(fire_ms) FROM schedule_fires GROUP BY automation_id"))
@@ -77,6 +84,35 @@ void Scheduler::arm(const std::string& id, CompiledSchedule schedule, std::int64
 }
 
 void Scheduler::refresh(const std::string& automation_id) {
+  refresh_here(automation_id);
+  if (bus_) {
+    try {
+      bus_->publish(kChangedChannel, automation_id);
+    } catch (const std::exception& e) {
+      log(LogLevel::Error, "scheduler", automation_id + ": could not tell the other daemons of the change: " + e.what());
+    }
+  }
+}
+
+void Scheduler::reload_all() {
+  auto rows = automations_.list_scheduled();
+  std::map<std::string, CompiledSchedule> scheduled;
+  for (auto& row : rows) {
+    auto compiled = compile_schedule(row.schedule, row.timezone);
+    if (auto* c = std::get_if<CompiledSchedule>(&compiled)) scheduled.emplace(row.id, std::move(*c));
+  }
+  const std::int64_t now = now_ms();
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = entries_.begin(); it != entries_.end();)
+      it = scheduled.count(it->first) ? std::next(it) : entries_.erase(it);
+    for (auto& [id, schedule] : scheduled) arm(id, std::move(schedule), now);
+  }
+  cv_.notify_all();
+  log(LogLevel::Info, "scheduler", "re-read " + std::to_string(scheduled.size()) + " scheduled automation(s)");
+}
+
+void Scheduler::refresh_here(const std::string& automation_id) {
   auto a = automations_.get(automation_id);
   {
     std::lock_guard lock(mutex_);
@@ -122,14 +158,21 @@ void Scheduler::loop() {
       }
     }
     lock.unlock();
+    // One order for every daemon (time, then id): daemons claiming the same fires at once
+    // then wait for each other in the same order and never deadlock.
+    std::sort(due.begin(), due.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second < b.second : a.first < b.first;
+    });
     try {
       // One transaction for the whole burst: claims and runs commit together, so a
       // thousand fires due at once cost one commit, not three thousand.
       db_.transaction([&] {
         for (const auto& [id, at] : claim(due)) {
           try {
-            fire(id, at);
-          } catch (const std::exception& e) {  // one bad fire must not undo the others
+            // A savepoint each: one bad fire must not undo the others (on PostgreSQL a
+            // failed statement would otherwise abort the whole transaction).
+            db_.savepoint([&] { fire(id, at); });
+          } catch (const std::exception& e) {
             log(LogLevel::Error, "scheduler", id + ": firing failed: " + e.what());
           }
         }
@@ -148,9 +191,9 @@ std::vector<std::pair<std::string, std::int64_t>> Scheduler::claim(
   const std::int64_t now = now_ms();
   db_.transaction([&] {
     for (const auto& [id, at] : fires)
-      if (db_.execute("INSERT INTO schedule_fires(automation_id, fire_ms, claimed_ms) VALUES (?, ?, ?) "
+      if (db_.execute("INSERT INTO schedule_fires(automation_id, fire_ms, claimed_ms, daemon_id) VALUES (?, ?, ?, ?) "
                       "ON CONFLICT DO NOTHING",
-                      {id, at, now}) == 1)
+                      {id, at, now, store::nullable(daemon_.empty() ? std::nullopt : std::optional(daemon_))}) == 1)
         won.emplace_back(id, at);
   });
   return won;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/audit/audit_log.hpp"
+#include "core/cluster/bus.hpp"
 #include "core/automations/automation_store.hpp"
 #include "core/runs/run_engine.hpp"
 #include "core/runs/run_launcher.hpp"
@@ -42,8 +43,14 @@ class Scheduler {
   // while the daemon was down, then starts the timer thread.
   void start();
   void stop();
-  // Re-reads one automation after it was created, changed, enabled, disabled or deleted.
+  // Re-reads one automation after it was created, changed, enabled, disabled or deleted,
+  // here and (through the bus) on every other daemon of the database.
   void refresh(const std::string& automation_id);
+  // Several daemons: changes made through other daemons arrive on `bus`; after a lost
+  // connection everything is re-read. Set before start().
+  void set_bus(cluster::Bus* bus) { bus_ = bus; }
+  // Claims name the daemon that won them. Set before start().
+  void set_daemon(std::string daemon_id) { daemon_ = std::move(daemon_id); }
   std::optional<std::int64_t> next_fire_ms(const std::string& automation_id) const;
   std::size_t scheduled_count() const;
   // Reports each fire's lag and counts the runs stored `skipped` here. Set before start().
@@ -63,6 +70,8 @@ class Scheduler {
   };
 
   void loop();
+  void refresh_here(const std::string& automation_id);
+  void reload_all();
   // Under mutex_: (re)arms `a` from `after_ms`; removes it when it has no schedule.
   void arm(const Automation& a, std::int64_t after_ms);
   void arm(const std::string& id, CompiledSchedule schedule, std::int64_t after_ms);
@@ -81,6 +90,8 @@ class Scheduler {
   RunEngine& engine_;
   RunLauncher& launcher_;
   StewardMetrics* metrics_ = nullptr;
+  cluster::Bus* bus_ = nullptr;
+  std::string daemon_;
 
   mutable std::mutex mutex_;
   std::condition_variable cv_;

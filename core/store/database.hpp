@@ -61,8 +61,33 @@ class Database {
     }
   }
 
+  // Inside a transaction: runs `work` so that its failure undoes only its own statements
+  // (SAVEPOINT, ROLLBACK TO on an exception, which is rethrown) and the transaction goes
+  // on. Needed on PostgreSQL, where any failed statement otherwise aborts the whole
+  // transaction. Outside a transaction it is transaction().
+  template <class Work>
+  void savepoint(Work&& work) {
+    std::lock_guard lock(mutex_);
+    if (depth_ == 0) {
+      transaction(std::forward<Work>(work));
+      return;
+    }
+    backend_->run("SAVEPOINT steward_step", {}, nullptr);
+    try {
+      work();
+    } catch (...) {
+      try {
+        backend_->run("ROLLBACK TO SAVEPOINT steward_step", {}, nullptr);
+        backend_->run("RELEASE SAVEPOINT steward_step", {}, nullptr);
+      } catch (...) {  // the transaction is lost anyway; the caller's exception says why
+      }
+      throw;
+    }
+    backend_->run("RELEASE SAVEPOINT steward_step", {}, nullptr);
+  }
+
   int schema_version();
-  bool is_postgres() const { return postgres_; }
+  bool is_postgres() const { return postgres_; }  // several daemons may share it
   // Where the data is, safe to print: the SQLite file, or the URL with its password masked.
   std::string location() const { return backend_->location(); }
 

@@ -41,6 +41,52 @@ std::string with_connect_timeout(const std::string& url) {
   return url + (url.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=10";
 }
 
+// UTF-8 as PostgreSQL's text type takes it: well-formed, no NUL byte.
+bool valid_postgres_text(const std::string& s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == 0) return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    const std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    if (len == 0 || c > 0xF4 || i + len > s.size()) return false;
+    for (std::size_t k = 1; k < len; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    const auto c1 = static_cast<unsigned char>(s[i + 1]);
+    if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 > 0x8F))
+      return false;  // overlong, a surrogate, or beyond U+10FFFF
+    i += len;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string postgres_text(const std::string& s) {
+  // Tool output is bytes; PostgreSQL text must be UTF-8 without NUL. Each byte that does not
+  // start a well-formed sequence becomes U+FFFD, as a UTF-8 decoder shows it; SQLite keeps
+  // the bytes as they are.
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t len = 1;
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+    if (c != 0 && i + len <= s.size() && valid_postgres_text(s.substr(i, len))) {
+      out.append(s, i, len);
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
+namespace {
+
 struct Result {
   explicit Result(PGresult* r) : res(r) {}
   ~Result() { PQclear(res); }
@@ -90,7 +136,7 @@ class PostgresBackend final : public Backend {
 
   std::size_t run(const std::string& sql, const Params& params, std::vector<Row>* rows) override {
     reconnect_if_lost();
-    std::vector<std::string> numbers;  // storage for integer parameters as text
+    std::vector<std::string> numbers;  // storage for integer parameters as text, and mended text
     numbers.reserve(params.size());
     std::vector<const char*> values;
     values.reserve(params.size());
@@ -99,7 +145,12 @@ class PostgresBackend final : public Backend {
         numbers.push_back(std::to_string(*i));
         values.push_back(numbers.back().c_str());
       } else if (auto* s = std::get_if<std::string>(&p)) {
-        values.push_back(s->c_str());
+        if (valid_postgres_text(*s)) {
+          values.push_back(s->c_str());
+        } else {
+          numbers.push_back(postgres_text(*s));
+          values.push_back(numbers.back().c_str());
+        }
       } else {
         values.push_back(nullptr);
       }

@@ -16,6 +16,8 @@ std::unique_ptr<Backend> open_postgres(const std::string& url);
 
 // Exposed for tests: `?` → `$1`, `$2`, … outside quoted text.
 std::string numbered_placeholders(const std::string& sql);
+// Text as PostgreSQL stores it: invalid UTF-8 bytes and NUL become U+FFFD (exposed for tests).
+std::string postgres_text(const std::string& s);
 // Exposed for tests: SQLite DDL as migrations.cpp writes it → PostgreSQL DDL.
 std::string postgres_ddl(const std::string& sql);
 

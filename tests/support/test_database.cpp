@@ -77,6 +77,28 @@ Created& created() {
 
 bool testing_postgres() { return server_url() != nullptr; }
 
+std::vector<std::vector<std::string>> query_database(const std::string& url, const std::string& sql) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string why = PQerrorMessage(conn);
+    PQfinish(conn);
+    throw std::runtime_error("test PostgreSQL unreachable: " + why);
+  }
+  PGresult* res = PQexec(conn, sql.c_str());
+  const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
+  std::vector<std::vector<std::string>> rows;
+  std::string why = ok ? "" : PQresultErrorMessage(res);
+  for (int r = 0; ok && r < PQntuples(res); ++r) {
+    std::vector<std::string> row;
+    for (int c = 0; c < PQnfields(res); ++c) row.emplace_back(PQgetvalue(res, r, c));
+    rows.push_back(std::move(row));
+  }
+  PQclear(res);
+  PQfinish(conn);
+  if (!ok) throw std::runtime_error("test PostgreSQL: " + why + " in: " + sql);
+  return rows;
+}
+
 std::string database_url_for(const std::filesystem::path& data_dir) {
   if (!testing_postgres()) return "";
   auto& c = created();

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace steward::test {
 
@@ -17,5 +18,9 @@ bool testing_postgres();
 // directory gets the same database, so reopening a store sees its data; each database is
 // dropped when the test process exits.
 std::string database_url_for(const std::filesystem::path& data_dir);
+
+// Runs one SQL statement on the PostgreSQL database at `url` (a test reading what daemons
+// stored); every value as text, NULL as "". Throws with the server's message on failure.
+std::vector<std::vector<std::string>> query_database(const std::string& url, const std::string& sql);
 
 }  // namespace steward::test

@@ -194,3 +194,23 @@ TEST_CASE("postgres: a connection the server dropped is reopened for the next st
   CHECK(db.query_one("SELECT COUNT(*) FROM api_keys WHERE id = ?", {std::string("key_a")})->integer(0) == 1);
   CHECK(db.query_one("SELECT pg_backend_pid()")->integer(0) != pid);
 }
+
+TEST_CASE("postgres: text that is not UTF-8 or holds NUL is stored with U+FFFD, not refused", "[unit][store]") {
+  CHECK(store::postgres_text("plain ascii") == "plain ascii");
+  CHECK(store::postgres_text("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80") == "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
+  CHECK(store::postgres_text(std::string("a\0b", 3)) == "a\xEF\xBF\xBD" "b");
+  CHECK(store::postgres_text("\xFF\xFEok") == "\xEF\xBF\xBD\xEF\xBF\xBDok");
+  CHECK(store::postgres_text("cut \xE2\x82") == "cut \xEF\xBF\xBD\xEF\xBF\xBD");  // a sequence cut short
+  CHECK(store::postgres_text("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");          // overlong '/'
+  CHECK(store::postgres_text("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate
+}
+
+TEST_CASE("postgres: a run's binary output is stored, mended, instead of failing the run's end", "[unit][postgres]") {
+  test::TempDir dir;
+  store::Database db(dir.path(), test::database_url_for(dir.path()));
+  db.execute("INSERT INTO runs(id, automation_id, trigger, status, created_ms, output) VALUES ('r', '', 'api', 'done', 1, ?)",
+             {std::string("bin\0\xFF\n", 6)});
+  auto row = db.query_one("SELECT output FROM runs WHERE id = 'r'");
+  REQUIRE(row);
+  CHECK(row->text(0) == "bin\xEF\xBF\xBD\xEF\xBF\xBD\n");
+}
