@@ -221,11 +221,15 @@ int run_serve(const CommandLine& cmd) {
     std::cout << "Steward " << STEWARD_VERSION << " listening on http://" << s.bind << ":" << http.port()
               << " (devices on ws://" << s.bind << ":" << device_server.port() << "/device/ws; data: "
               << db.location() << ")" << std::endl;
-    if (!keys.any()) {
-      auto key = keys.create("admin", Role::Admin);
+    // Daemons starting together on a new database: one of them makes the first key.
+    auto first_key = db.transaction([&]() -> std::optional<std::string> {
+      db.serialize(store::kFirstKeyLock);
+      if (keys.any()) return std::nullopt;
+      return keys.create("admin", Role::Admin).secret;
+    });
+    if (first_key)
       std::cout << "First start: created the admin API key (shown only now; store it safely):\n"
-                << "  " << key.secret << std::endl;
-    }
+                << "  " << *first_key << std::endl;
 
     int sig = 0;
     sigwait(&stop_signals, &sig);

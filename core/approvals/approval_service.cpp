@@ -176,14 +176,16 @@ std::vector<ApprovalRequest> ApprovalService::list(const ApprovalFilter& f) {
   return out;
 }
 
-void ApprovalService::expire_locked(ApprovalRequest& r) {
+bool ApprovalService::expire_locked(ApprovalRequest& r) {
   r.status = approval_status::kExpired;
   r.decided_ms = now_ms();
   r.reason = "no decision before the request expired";
-  db_.execute("UPDATE approval_requests SET status = ?, decided_ms = ?, reason = ? WHERE id = ? AND status = 'pending'",
-              {r.status, *r.decided_ms, r.reason, r.id});
+  if (db_.execute("UPDATE approval_requests SET status = ?, decided_ms = ?, reason = ? WHERE id = ? AND status = 'pending'",
+                  {r.status, *r.decided_ms, r.reason, r.id}) != 1)
+    return false;  // another daemon decided or expired it first
   if (r.kind == "run")
     if (auto held = runs_.get(r.run_id)) end_held(rejected_run(*held, "approval request " + r.id + " expired"));
+  return true;
 }
 
 int ApprovalService::expire_due() {
@@ -191,10 +193,10 @@ int ApprovalService::expire_due() {
   int n = 0;
   for (const auto& row : due) {
     bool expired = db_.transaction([&] {
+      db_.lock_row("approval_requests", row.text(0));  // every daemon runs this sweep
       auto r = get(row.text(0));
       if (!r || r->status != approval_status::kPending) return false;
-      expire_locked(*r);
-      return true;
+      return expire_locked(*r);
     });
     if (expired) {
       ++n;
@@ -212,6 +214,9 @@ ApprovalRequest ApprovalService::decide(const std::string& id, const Principal& 
   // One transaction: concurrent decisions on one request serialize here, so only one of
   // them can see the last needed approval and start the run.
   db_.transaction([&] {
+    // Several daemons: decisions on one request arriving through different daemons wait
+    // for each other here, so the last needed approval is seen by exactly one of them.
+    db_.lock_row("approval_requests", id);
     auto found = get(id);
     if (!found) throw ApprovalError(ApprovalError::Kind::NotFound, "no approval request '" + id + "'");
     request = *found;

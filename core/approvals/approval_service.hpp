@@ -82,7 +82,7 @@ class ApprovalService {
   StewardMetrics* metrics_ = nullptr;
   void insert_request(const ApprovalRequest& r);
   void load_decisions(ApprovalRequest& r);
-  void expire_locked(ApprovalRequest& r);  // inside a transaction
+  bool expire_locked(ApprovalRequest& r);  // false: not pending any more  // inside a transaction
   void start_approved(const ApprovalRequest& r);
 
   store::Database& db_;

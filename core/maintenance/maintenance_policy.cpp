@@ -56,6 +56,7 @@ std::optional<AppliedWindow> MaintenancePolicy::applies(const Automation& a, std
 
 std::optional<MaintenanceWindow> MaintenancePolicy::activate(const std::string& id, std::int64_t at_ms) {
   return store_.database().transaction([&]() -> std::optional<MaintenanceWindow> {
+    store_.database().lock_row("maintenance_windows", id);  // another daemon may change it at once
     auto w = store_.get(id);
     if (!w) return std::nullopt;
     force_on(*w);
@@ -67,6 +68,7 @@ std::optional<MaintenanceWindow> MaintenancePolicy::activate(const std::string& 
 
 std::optional<MaintenanceWindow> MaintenancePolicy::deactivate(const std::string& id, std::int64_t at_ms) {
   return store_.database().transaction([&]() -> std::optional<MaintenanceWindow> {
+    store_.database().lock_row("maintenance_windows", id);  // another daemon may change it at once
     auto w = store_.get(id);
     if (!w) return std::nullopt;
     force_off(*w, next_fire_of(*w), at_ms);

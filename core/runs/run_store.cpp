@@ -140,7 +140,7 @@ std::vector<RunStore::Claimed> RunStore::claim_unclaimed(int limit) {
       if (!plan.value("serial_key", std::string()).empty()) {
         // One claimer at a time decides about serial runs: otherwise two daemons could each
         // see no running run of the automation and both start one.
-        if (!serial_locked && db_.is_postgres()) db_.query("SELECT pg_advisory_xact_lock(6013542965856855041)");
+        if (!serial_locked) db_.serialize(store::kSerialClaimLock);
         serial_locked = true;
         const std::string automation = row.text(2);
         if (serial_taken.count(automation) ||

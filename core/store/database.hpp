@@ -17,6 +17,10 @@
 
 namespace steward::store {
 
+// Keys for Database::serialize: one per decision that several daemons must not make at once.
+inline constexpr std::int64_t kSerialClaimLock = 6013542965856855041;  // claiming concurrency: queue runs
+inline constexpr std::int64_t kFirstKeyLock = 6013542965856855042;     // the first start's admin key
+
 class Database {
  public:
   // Opens (creating if needed) <data_dir>/steward.db in WAL mode and applies migrations.
@@ -84,6 +88,21 @@ class Database {
       throw;
     }
     backend_->run("RELEASE SAVEPOINT steward_step", {}, nullptr);
+  }
+
+  // Inside a transaction: holds the row of `table` with this `id` until the transaction
+  // ends, so a read-then-write by another daemon on the same row waits for it
+  // (PostgreSQL: SELECT … FOR UPDATE). SQLite's BEGIN IMMEDIATE already serializes writers.
+  // `table` is a name from the code, never from input.
+  void lock_row(const std::string& table, const std::string& id) {
+    if (postgres_) query("SELECT 1 FROM " + table + " WHERE id = ? FOR UPDATE", {id});
+  }
+
+  // Inside a transaction: waits until no other daemon's transaction holds `key`, and holds
+  // it until this one ends (PostgreSQL: pg_advisory_xact_lock). For decisions that read
+  // then write more than one row. No-op on SQLite, where writers are serialized anyway.
+  void serialize(std::int64_t key) {
+    if (postgres_) query("SELECT pg_advisory_xact_lock(?)", {key});
   }
 
   int schema_version();
