@@ -144,7 +144,9 @@ int run_serve(const CommandLine& cmd) {
         if (j.is_object() && j.value("daemon", "") == daemons.self())
           engine.cancel_here(j.value("run", ""), j.value("by", ""));
       });
+      bus->subscribe("steward_run_ended", [&engine](const std::string&) { engine.ended_elsewhere(); });
       engine.enable_shared_queue([&bus] { bus->publish("steward_run_queued", ""); },
+                                 [&bus](const std::string& run_id) { bus->publish("steward_run_ended", run_id); },
                                  [&bus, &runs](const std::string& run_id, const std::string& by) {
                                    bus->publish("steward_run_cancel",
                                                 nlohmann::json{{"run", run_id}, {"by", by}, {"daemon", runs.daemon_of(run_id)}}.dump());

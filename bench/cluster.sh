@@ -2,13 +2,13 @@
 # Benchmark: several daemons on one PostgreSQL (issue 10; docs/operations.md, "Running a
 # cluster"). On a throwaway PostgreSQL cluster (tests/pg/pg_cluster.sh) it measures:
 #  1. runs/s with 1, 2 and 3 daemons: 16 clients send one-off in-process tool runs
-#     (POST /api/v1/run?wait=true, tool system_info) round-robin to the daemons for a fixed
+#     (POST /api/v1/run?wait=true, tool system_info, sample_ms 0) round-robin to the daemons for a fixed
 #     time; how many complete per second, and how they spread over the daemons;
 #  2. scheduler lag with 100,000 scheduled automations and 3 daemons: 1,000 fire every
 #     minute, 99,000 daily at spread minutes (as bench/scheduler.sh); per minute the lag from
 #     the due instant to the run being created, p50 / p99 / max, and which daemons ran them.
 #
-# Usage: bash bench/cluster.sh [--seconds N] [--minutes N]    (after `make build`; BUILD=dir)
+# Usage: bash bench/cluster.sh [--seconds N] [--minutes N] [--parts runs|scheduler]   (after `make build`; BUILD=dir)
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)

@@ -126,12 +126,13 @@ nlohmann::json RunEngine::plan_of(const std::vector<Step>& steps, std::int64_t t
   return {{"steps", steps_json(steps)}, {"timeout_s", timeout_s}, {"serial_key", serial_key}};
 }
 
-void RunEngine::enable_shared_queue(std::function<void()> announce,
+void RunEngine::enable_shared_queue(std::function<void()> announce, std::function<void(const std::string&)> announce_end,
                                     std::function<void(const std::string&, const std::string&)> cancel_elsewhere) {
   std::lock_guard lock(mutex_);
   if (shared_) return;
   shared_ = true;
   announce_ = std::move(announce);
+  announce_end_ = std::move(announce_end);
   cancel_elsewhere_ = std::move(cancel_elsewhere);
   poked_ = true;  // runs may be waiting from before this daemon started
   claimer_ = std::thread([this] { claimer_loop(); });
@@ -403,21 +404,29 @@ void RunEngine::complete(const std::shared_ptr<ActiveRun>& run) {
   // After the store has it, so a reader that reconnects once the run left the engine
   // finds the same output in the store.
   run->stream->end(final_record.status, final_record.reason);
-  std::lock_guard lock(mutex_);
-  --running_;
-  if (!run->serial_key.empty() && --busy_keys_[run->serial_key] == 0) {
-    busy_keys_.erase(run->serial_key);
-    work_cv_.notify_all();  // a run waiting for this key may go now
+  const std::string id = r.id;
+  bool announce = false;
+  {
+    std::lock_guard lock(mutex_);
+    --running_;
+    if (!run->serial_key.empty() && --busy_keys_[run->serial_key] == 0) {
+      busy_keys_.erase(run->serial_key);
+      work_cv_.notify_all();  // a run waiting for this key may go now
+    }
+    active_.erase(r.id);
+    run->final_record = std::move(final_record);
+    run->done = true;
+    run->done_cv.notify_all();
+    idle_cv_.notify_all();
+    if (shared_) {
+      poked_ = true;  // a worker is free: take a waiting run
+      claim_cv_.notify_all();
+      ended_cv_.notify_all();
+      announce = static_cast<bool>(announce_end_);
+    }
   }
-  active_.erase(r.id);
-  run->final_record = std::move(final_record);
-  run->done = true;
-  run->done_cv.notify_all();
-  idle_cv_.notify_all();
-  if (shared_) {
-    poked_ = true;  // a worker is free: take a waiting run
-    claim_cv_.notify_all();
-  }
+  // Outside the engine's lock: publishing writes to the database (see start_serial).
+  if (announce) announce_end_(id);
 }
 
 std::optional<RunRecord> RunEngine::wait_in_store(const std::string& run_id, std::chrono::milliseconds timeout) {
@@ -436,10 +445,14 @@ std::optional<RunRecord> RunEngine::wait_in_store(const std::string& run_id, std
         return local->final_record;
       }
       if (stopping_) return std::nullopt;
+      // Woken when any run ends here or (announced on the bus) on another daemon; the
+      // timeout covers an announcement lost with a dropped connection.
+      ended_cv_.wait_for(lock, std::chrono::milliseconds(250));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
 }
+
+void RunEngine::ended_elsewhere() { ended_cv_.notify_all(); }
 
 bool RunEngine::wait(const std::string& run_id, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);

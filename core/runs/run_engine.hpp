@@ -97,13 +97,16 @@ class RunEngine {
   // start-up, before any run. From then on a new run that cannot start here at once (no
   // free worker, or `concurrency: queue`) is stored queued for ANY daemon and not held in
   // memory; a claimer thread takes such runs (RunStore::claim_unclaimed) whenever a worker
-  // is free. `announce` tells the other daemons a run is waiting; `cancel_elsewhere` asks
-  // the daemon executing a run to cancel it. Waiting for, counting and cancelling runs
-  // then also see the runs of other daemons, through the store.
-  void enable_shared_queue(std::function<void()> announce,
+  // is free. `announce` tells the other daemons a run is waiting, `announce_end` that a
+  // run ended here; `cancel_elsewhere` asks the daemon executing a run to cancel it.
+  // Waiting for, counting and cancelling runs then also see the runs of other daemons,
+  // through the store.
+  void enable_shared_queue(std::function<void()> announce, std::function<void(const std::string& run_id)> announce_end,
                            std::function<void(const std::string& run_id, const std::string& by)> cancel_elsewhere);
   // Wakes the claimer: a run may be waiting (another daemon announced one).
   void poke();
+  // Wakes whoever waits here for a run of another daemon (it announced an end).
+  void ended_elsewhere();
 
   // Runs stored `queued` (waiting for a worker) and `running` now, for the metrics.
   struct Load {
@@ -147,6 +150,8 @@ class RunEngine {
   bool claimer_stopping_ = false;
   std::condition_variable claim_cv_;
   std::function<void()> announce_;
+  std::function<void(const std::string&)> announce_end_;
+  std::condition_variable ended_cv_;  // any run ended (here, or announced from elsewhere)
   std::function<void(const std::string&, const std::string&)> cancel_elsewhere_;
   std::thread claimer_;
 };

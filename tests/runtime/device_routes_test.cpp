@@ -10,6 +10,7 @@
 #include <string>
 
 #include "tests/support/daemon.hpp"
+#include "tests/support/test_database.hpp"
 
 using namespace steward::test;
 using nlohmann::json;
@@ -295,14 +296,19 @@ TEST_CASE("devices: routing preferences, decisions and explain", "[runtime][devi
   CHECK(unknown_pref.json()["error"]["field"] == "colour");
   CHECK(d.api("GET", "/api/devices/routing").json()["preferences"] == json::array());
 
-  // What a hello stores, written as the hub would (no agent in this test): needs the sqlite3 CLI.
-  // The SQL goes through a file: it holds both kinds of quote.
-  const std::string sql_file = d.data_dir() + "/hello.sql";
-  std::ofstream(sql_file) << ".timeout 10000\nUPDATE devices SET capabilities_json = '[\"bash\",\"gpu_render\"]' WHERE id = '"
-                          << dev << "';\n";
-  std::string cmd = "sqlite3 '" + d.data_dir() + "/steward.db' < '" + sql_file + "' >/dev/null 2>&1";
-  // scripts/deps.sh installs the sqlite3 CLI; without it this test fails rather than skips.
-  REQUIRE(std::system(cmd.c_str()) == 0);
+  // What a hello stores, written as the hub would (no agent in this test), straight into the
+  // daemon's store: PostgreSQL through libpq, SQLite with the sqlite3 CLI (scripts/deps.sh
+  // installs it; without it this test fails rather than skips).
+  const std::string hello = "UPDATE devices SET capabilities_json = '[\"bash\",\"gpu_render\"]' WHERE id = '" + dev + "'";
+  if (testing_postgres()) {
+    query_database(database_url_for(d.data_dir()), hello);
+  } else {
+    // The SQL goes through a file: it holds both kinds of quote.
+    const std::string sql_file = d.data_dir() + "/hello.sql";
+    std::ofstream(sql_file) << ".timeout 10000\n" << hello << ";\n";
+    std::string cmd = "sqlite3 '" + d.data_dir() + "/steward.db' < '" + sql_file + "' >/dev/null 2>&1";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+  }
   auto set = d.api("PUT", "/api/devices/routing/preferences/gpu_render", {{"device_id", dev}, {"fallback", "none"}});
   INFO(set.body);
   REQUIRE(set.status == 200);
