@@ -15,6 +15,8 @@
 #include "api/device_ws_server.hpp"
 #include "core/cluster/bus.hpp"
 #include "core/cluster/daemon_registry.hpp"
+#include "core/cluster/output_feed.hpp"
+#include "core/cluster/output_relay.hpp"
 #include "core/devices/device_hub.hpp"
 #include "core/devices/device_step_runner.hpp"
 #include "core/devices/transfer.hpp"
@@ -152,6 +154,23 @@ int run_serve(const CommandLine& cmd) {
                                                 nlohmann::json{{"run", run_id}, {"by", by}, {"daemon", runs.daemon_of(run_id)}}.dump());
                                  });
     }
+    // A cluster: this daemon's runs' output goes to the database for streams served by the
+    // others, and theirs comes back (core/cluster/output_relay.hpp). SQLite: one daemon,
+    // every stream from memory.
+    std::unique_ptr<cluster::OutputFeed> output_feed;
+    std::unique_ptr<cluster::OutputRelay> output_relay;
+    if (db.is_postgres()) {
+      output_feed = std::make_unique<cluster::OutputFeed>(db, *bus, static_cast<std::size_t>(s.output_cap_bytes));
+      cluster::RelayOptions relay_options;
+      relay_options.cap_bytes = static_cast<std::size_t>(s.output_cap_bytes);
+      relay_options.window_bytes = static_cast<std::size_t>(s.stream_window_bytes);
+      output_relay = std::make_unique<cluster::OutputRelay>(db, *bus, [&engine] {
+        std::vector<cluster::OutputRelay::LiveRun> live;
+        for (auto& id : engine.active_ids())
+          if (auto stream = engine.stream(id)) live.push_back({id, std::move(stream)});
+        return live;
+      }, relay_options);
+    }
     AuditLog audit(db);
     ApprovalService approvals(db, runs, engine, audit);
     approvals.set_metrics(&metrics);
@@ -205,11 +224,13 @@ int run_serve(const CommandLine& cmd) {
     ctx.metrics_public = s.metrics_public;
     ctx.daemons = &daemons;
     ctx.bus = bus.get();
+    ctx.run_output = output_feed.get();
     // A daemon whose lease ran out stops as if told to (SIGTERM): another daemon may already
     // have settled its runs, and they must not be finished twice.
     daemons.on_fenced([] { ::kill(::getpid(), SIGTERM); });
     daemons.start();
     bus->start();
+    if (output_relay) output_relay->start();
     watch_state(metrics, engine, scheduler, hub, registry);
     api::add_all_routes(router, ctx);
     api::Dispatcher dispatcher(router, keys, &audit, &metrics);
@@ -240,6 +261,7 @@ int run_serve(const CommandLine& cmd) {
     http.stop_accepting();
     scheduler.stop();  // no new fires; runs already started are the engine's to finish
     engine.shutdown(std::chrono::seconds(s.shutdown_grace_s), std::chrono::seconds(5));
+    if (output_relay) output_relay->stop();  // after the runs: their last output and end rows
     hub.stop();  // after the runs: a run's device step ends when its agent is disconnected
     device_server.stop();
     // Requests waiting on runs (?wait=1) now have their answers; give them a moment to be sent.

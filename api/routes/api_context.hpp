@@ -9,6 +9,7 @@
 #include "core/approvals/approval_service.hpp"
 #include "core/cluster/bus.hpp"
 #include "core/cluster/daemon_registry.hpp"
+#include "core/cluster/output_feed.hpp"
 #include "core/audit/audit_log.hpp"
 #include "core/automations/automation_store.hpp"
 #include "core/keys/key_store.hpp"
@@ -48,6 +49,9 @@ struct ApiContext {
   // between daemons. Absent in tests that run routes in-process without a daemon.
   cluster::DaemonRegistry* daemons = nullptr;
   cluster::Bus* bus = nullptr;
+  // The live output of runs other daemons execute (PostgreSQL); absent on SQLite, where
+  // every run is this daemon's.
+  cluster::OutputFeed* run_output = nullptr;
 };
 
 void add_system_routes(Router& router, ApiContext& ctx);

@@ -1,4 +1,5 @@
-// /api/automations/runs/{run_id} — a run's status and output, live while it runs.
+// /api/automations/runs/{run_id} — a run's status and output, live while it runs (also
+// when another daemon of the cluster runs it).
 #include "api/routes/api_context.hpp"
 #include "api/routes/route_helpers.hpp"
 
@@ -14,7 +15,16 @@ json launch_json(const Launch& launch) {
 
 std::optional<RunRecord> current_run(ApiContext& ctx, const std::string& run_id) {
   if (auto live = ctx.engine.snapshot(run_id)) return live;
-  return ctx.runs.get(run_id);
+  auto stored = ctx.runs.get(run_id);
+  // Active on another daemon (a cluster): the store has its status but no output until it
+  // ends; the output so far is in the relayed chunks, capped as the stored output will be.
+  if (stored && ctx.run_output &&
+      (stored->status == run_status::kRunning || stored->status == run_status::kQueued)) {
+    auto so_far = ctx.run_output->so_far(run_id);
+    stored->output = std::move(so_far.text);
+    stored->output_truncated = so_far.truncated;
+  }
+  return stored;
 }
 
 json wait_for_run(ApiContext& ctx, const RunRecord& run) {
