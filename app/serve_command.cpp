@@ -15,6 +15,7 @@
 #include "api/device_ws_server.hpp"
 #include "core/cluster/bus.hpp"
 #include "core/cluster/daemon_registry.hpp"
+#include "core/cluster/device_link.hpp"
 #include "core/cluster/output_feed.hpp"
 #include "core/cluster/output_relay.hpp"
 #include "core/devices/device_hub.hpp"
@@ -66,7 +67,7 @@ void watch_state(StewardMetrics& m, const RunEngine& engine, const Scheduler& sc
   m.runs_running.collect_with([&engine] { return Samples{{{}, static_cast<double>(engine.load().running)}}; });
   m.scheduled_automations.collect_with(
       [&scheduler] { return Samples{{{}, static_cast<double>(scheduler.scheduled_count())}}; });
-  m.devices_connected.collect_with([&hub] { return Samples{{{}, static_cast<double>(hub.online_ids().size())}}; });
+  m.devices_connected.collect_with([&hub] { return Samples{{{}, static_cast<double>(hub.connected_ids().size())}}; });
   // Loaded at start-up and not changed after: counted once.
   double loaded = 0, refused = 0;
   for (const auto& p : registry.plugins()) (p.status == "loaded" ? loaded : refused) += 1;
@@ -197,8 +198,13 @@ int run_serve(const CommandLine& cmd) {
     // Devices: the hub holds the agents' connections; the step runner lets runs use them.
     DeviceStore device_store(db);
     ExecutionStore executions(db);
-    if (int n = executions.interrupt_unfinished("the daemon stopped during the execution (found at start)"))
+    // Executions a live daemon holds go on (several daemons on PostgreSQL); those of a dead
+    // one still listed are its reaper's (settle_device_loss); the rest are over.
+    if (int n = executions.interrupt_orphaned("the daemon stopped during the execution (found at start)"))
       log(LogLevel::Warning, "devices", std::to_string(n) + " device execution(s) left running marked failed");
+    daemons.on_reap([&db, &cluster_bus = *bus](const std::string& dead) {
+      cluster::settle_device_loss(db, cluster_bus, dead);
+    });
     PairingLimits pairing_limits;
     pairing_limits.per_address_per_minute = s.pairing_claims_per_minute;
     pairing_limits.global_per_minute = s.pairing_claims_global_per_minute;
@@ -209,6 +215,8 @@ int run_serve(const CommandLine& cmd) {
     hub_options.health_interval_s = s.device_health_interval_s;
     hub_options.output_cap_bytes = static_cast<std::size_t>(s.output_cap_bytes);
     DeviceHub hub(device_store, executions, hub_options);
+    // Agents connected to other daemons on the same database: presence and routed commands.
+    cluster::DeviceLink device_link(db, *bus, daemons.self(), hub, executions);
     Routing routing(db, device_store, registry, hub);
     DeviceStepRunner step_runner(hub, device_store, device_groups, routing, registry);
     engine.set_remote_steps(&step_runner);
@@ -264,6 +272,7 @@ int run_serve(const CommandLine& cmd) {
     if (output_relay) output_relay->stop();  // after the runs: their last output and end rows
     hub.stop();  // after the runs: a run's device step ends when its agent is disconnected
     device_server.stop();
+    device_link.stop();  // after the runs and the hub: their routed commands have ended
     // Requests waiting on runs (?wait=1) now have their answers; give them a moment to be sent.
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     http.stop_all();

@@ -43,7 +43,7 @@ void ExecutionHandle::append(const std::string& stream, std::string_view data) {
 std::optional<DeviceExecution> ExecutionHandle::end(const std::string& status, std::optional<std::string> error,
                                                     const json& result) {
   std::lock_guard lock(mutex_);
-  if (done_) return std::nullopt;
+  if (done_ || settling_) return std::nullopt;
   record_.status = status;
   record_.error = std::move(error);
   if (!result.is_null()) {
@@ -56,6 +56,22 @@ std::optional<DeviceExecution> ExecutionHandle::end(const std::string& status, s
   done_ = true;
   cv_.notify_all();
   return record_;
+}
+
+bool ExecutionHandle::settle(const DeviceExecution& final_record) {
+  {
+    std::lock_guard lock(mutex_);
+    if (done_ || settling_) return false;
+    settling_ = true;
+  }
+  // Before the end is visible: a run's step completes as soon as its wait returns, and the
+  // output must be in the run by then.
+  if (observer_ && !final_record.output.empty()) observer_->on_output("stdout", final_record.output);
+  std::lock_guard lock(mutex_);
+  record_ = final_record;
+  done_ = true;
+  cv_.notify_all();
+  return true;
 }
 
 // ---------------------------------------------------------------- DeviceHub
@@ -138,8 +154,51 @@ std::uint64_t DeviceHub::attach(const std::string& device_id, std::shared_ptr<De
     live_[device_id] = std::move(live);
     device_of_[id] = device_id;
   }
+  tell_attached(device_id, id);
   log(LogLevel::Info, "devices", device_id + " connected");
   return id;
+}
+
+void DeviceHub::tell_attached(const std::string& device_id, std::uint64_t connection_id) {
+  DevicePeers* const peers = peers_.load();
+  if (!peers) return;
+  std::lock_guard order(presence_mutex_);
+  {
+    std::lock_guard lock(mutex_);
+    auto it = live_.find(device_id);
+    if (it == live_.end() || it->second.connection_id != connection_id) return;  // already gone again
+  }
+  try {
+    peers->attached(device_id);
+  } catch (const std::exception& e) {
+    log(LogLevel::Error, "devices", "recording that " + device_id + " is connected here: " + e.what());
+  }
+}
+
+void DeviceHub::tell_detached(const std::string& device_id) {
+  DevicePeers* const peers = peers_.load();
+  if (!peers) return;
+  std::lock_guard order(presence_mutex_);
+  {
+    // A newer connection of the device is here: it stays held by this daemon.
+    std::lock_guard lock(mutex_);
+    if (live_.count(device_id)) return;
+  }
+  try {
+    peers->detached(device_id);
+  } catch (const std::exception& e) {
+    log(LogLevel::Error, "devices", "recording that " + device_id + " left: " + e.what());
+  }
+}
+
+void DeviceHub::tell_ended(const std::string& execution_id) {
+  DevicePeers* const peers = peers_.load();
+  if (!peers) return;
+  try {
+    peers->ended(execution_id);
+  } catch (const std::exception& e) {
+    log(LogLevel::Error, "devices", "announcing the end of " + execution_id + ": " + e.what());
+  }
 }
 
 void DeviceHub::received(std::uint64_t connection_id, std::string_view text) {
@@ -210,6 +269,7 @@ std::string text_of(const json& params, const char* key) {
 
 void DeviceHub::on_hello(std::uint64_t connection_id, const std::string& device_id, const json& id,
                          const json& params) {
+  DevicePeers* const peers = peers_.load();
   auto conn = connection_of(device_id);
   if (!conn) return;
   {
@@ -263,6 +323,13 @@ void DeviceHub::on_hello(std::uint64_t connection_id, const std::string& device_
                                        {"health_interval_s", options_.health_interval_s},
                                        {"ping_interval_s", options_.ping_interval_s}}));
   if (status == device_status::kApproved) deliver_next(device_id);
+  if (peers) {
+    try {
+      peers->greeted(device_id);
+    } catch (const std::exception& e) {
+      log(LogLevel::Error, "devices", "routed commands for " + device_id + ": " + e.what());
+    }
+  }
 }
 
 void DeviceHub::on_output(std::uint64_t connection_id, const json& params) {
@@ -325,6 +392,7 @@ void DeviceHub::finish(const std::string& execution_id, const std::string& statu
   } catch (const std::exception& e) {
     log(LogLevel::Error, "devices", "could not store the end of " + execution_id + ": " + e.what());
   }
+  if (p.routed) tell_ended(execution_id);
   if (p.from_queue) {
     {
       std::lock_guard lock(mutex_);
@@ -338,14 +406,17 @@ void DeviceHub::finish(const std::string& execution_id, const std::string& statu
 void DeviceHub::drop(std::uint64_t connection_id, const std::string& reason) {
   std::string device_id;
   std::vector<std::string> failed;
+  bool was_current = false;
   {
     std::lock_guard lock(mutex_);
     auto d = device_of_.find(connection_id);
     if (d == device_of_.end()) return;
     device_id = d->second;
     device_of_.erase(d);
-    if (auto it = live_.find(device_id); it != live_.end() && it->second.connection_id == connection_id)
+    if (auto it = live_.find(device_id); it != live_.end() && it->second.connection_id == connection_id) {
       live_.erase(it);
+      was_current = true;
+    }
     for (const auto& [id, p] : pending_)
       if (p.connection_id == connection_id) failed.push_back(id);
   }
@@ -354,6 +425,9 @@ void DeviceHub::drop(std::uint64_t connection_id, const std::string& reason) {
     devices_.touch(device_id, now_ms());
   } catch (const std::exception&) {
   }
+  // After its executions ended: another daemon then never sees the device held by nobody
+  // while one of them still looks running.
+  if (was_current) tell_detached(device_id);
   log(LogLevel::Info, "devices", device_id + " disconnected");
 }
 
@@ -369,13 +443,13 @@ std::string DeviceHub::why_not_runnable(const std::optional<Device>& device, con
   return "";
 }
 
-bool DeviceHub::online(const std::string& device_id) const {
+bool DeviceHub::connected_here(const std::string& device_id) const {
   std::lock_guard lock(mutex_);
   auto it = live_.find(device_id);
   return it != live_.end() && it->second.greeted;
 }
 
-std::vector<std::string> DeviceHub::online_ids() const {
+std::vector<std::string> DeviceHub::connected_ids() const {
   std::lock_guard lock(mutex_);
   std::vector<std::string> out;
   for (const auto& [id, live] : live_)
@@ -383,7 +457,29 @@ std::vector<std::string> DeviceHub::online_ids() const {
   return out;
 }
 
+bool DeviceHub::online(const std::string& device_id) const {
+  DevicePeers* const peers = peers_.load();
+  if (connected_here(device_id)) return true;  // no database read for our own agents
+  return peers && !peers->holder(device_id).empty();
+}
+
+std::vector<std::string> DeviceHub::online_ids() const {
+  DevicePeers* const peers = peers_.load();
+  std::vector<std::string> out = connected_ids();
+  if (peers) {
+    for (auto& id : peers->online_elsewhere())
+      if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(std::move(id));
+  }
+  return out;
+}
+
 void DeviceHub::disconnect(const std::string& device_id, int close_code, const std::string& reason) {
+  DevicePeers* const peers = peers_.load();
+  disconnect_here(device_id, close_code, reason);
+  if (peers) peers->disconnect(device_id, close_code, reason);
+}
+
+void DeviceHub::disconnect_here(const std::string& device_id, int close_code, const std::string& reason) {
   std::uint64_t cid = 0;
   std::shared_ptr<DeviceConnection> conn;
   {
@@ -400,9 +496,17 @@ void DeviceHub::disconnect(const std::string& device_id, int close_code, const s
 }
 
 void DeviceHub::approved(const std::string& device_id) {
-  auto conn = connection_of(device_id);
-  if (!conn) return;
-  deliver_next(device_id);
+  DevicePeers* const peers = peers_.load();
+  if (connection_of(device_id)) {
+    // Connected here before the approval: what waited for it goes now.
+    deliver_next(device_id);
+    return;
+  }
+  if (peers) peers->deliver_queue(device_id);
+}
+
+void DeviceHub::deliver_here(const std::string& device_id) {
+  if (connection_of(device_id)) deliver_next(device_id);
 }
 
 std::shared_ptr<DeviceConnection> DeviceHub::connection_of(const std::string& device_id) const {
@@ -418,7 +522,7 @@ std::shared_ptr<ExecutionHandle> DeviceHub::running(const std::string& execution
 }
 
 bool DeviceHub::send_execute(const std::string& device_id, const std::shared_ptr<ExecutionHandle>& handle,
-                             bool from_queue) {
+                             bool from_queue, bool routed) {
   DeviceExecution e = handle->snapshot();
   std::shared_ptr<DeviceConnection> conn;
   {
@@ -431,6 +535,7 @@ bool DeviceHub::send_execute(const std::string& device_id, const std::shared_ptr
     p.connection_id = it->second.connection_id;
     p.deadline = Clock::now() + std::chrono::seconds(e.timeout_s + options_.answer_grace_s);
     p.from_queue = from_queue;
+    p.routed = routed;
     pending_[e.id] = std::move(p);
     if (from_queue) it->second.delivering = e.id;
   }
@@ -491,10 +596,29 @@ DeviceExecution new_execution(const ExecuteRequest& r, std::int64_t now) {
 
 }  // namespace
 
-void DeviceHub::send_or_fail(const std::shared_ptr<ExecutionHandle>& handle) {
-  if (send_execute(handle->snapshot().device_id, handle, false) || handle->done()) return;
+void DeviceHub::send_or_fail(const std::shared_ptr<ExecutionHandle>& handle, bool routed) {
+  if (send_execute(handle->snapshot().device_id, handle, false, routed) || handle->done()) return;
   auto ended = handle->end(execution_status::kFailed, "the device went offline before the command was sent", nullptr);
-  if (ended) executions_.finish(*ended);
+  if (!ended) return;
+  executions_.finish(*ended);
+  if (routed) tell_ended(ended->id);
+}
+
+DeviceHub::Adoption DeviceHub::adopt(const std::string& execution_id) {
+  auto e = executions_.get(execution_id);
+  if (!e || e->status != execution_status::kRunning || e->started_ms) return Adoption::Gone;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = live_.find(e->device_id);
+    if (it == live_.end()) return Adoption::NotHere;
+    if (!it->second.greeted) return Adoption::Later;
+  }
+  const std::int64_t now = now_ms();
+  // The claim: of several daemons (a duplicate message, a re-read after a lost one), one sends it.
+  if (!executions_.claim(execution_id, now)) return Adoption::Gone;
+  e->started_ms = now;
+  send_or_fail(std::make_shared<ExecutionHandle>(*e, nullptr, options_.output_cap_bytes), true);
+  return Adoption::Sent;
 }
 
 void DeviceHub::send_cancel(const std::shared_ptr<DeviceConnection>& connection, const std::string& execution_id) {
@@ -504,6 +628,7 @@ void DeviceHub::send_cancel(const std::shared_ptr<DeviceConnection>& connection,
 }
 
 std::shared_ptr<ExecutionHandle> DeviceHub::execute(const ExecuteRequest& r, std::shared_ptr<ExecutionObserver> observer) {
+  DevicePeers* const peers = peers_.load();
   auto device = devices_.get(r.device_id);
   if (!device) throw ExecuteRefused(404, "not_found", "no device with id " + r.device_id);
   if (device->status != device_status::kApproved)
@@ -514,18 +639,32 @@ std::shared_ptr<ExecutionHandle> DeviceHub::execute(const ExecuteRequest& r, std
   if (!may_run_tool(*device, r.tool))
     throw ExecuteRefused(400, "tool_not_on_device", "device " + device->name + " has no tool '" + r.tool +
                                                         "' (its agent loaded: " + device->capabilities.dump() + ")");
-  const bool is_online = online(r.device_id);
-  if (!is_online && !r.queue_if_offline)
+  const bool here = connected_here(r.device_id);
+  const std::string holder = here || !peers ? std::string() : peers->holder(r.device_id);
+  if (!here && holder.empty() && !r.queue_if_offline)
     throw ExecuteRefused(409, "device_offline", "device " + device->name + " is offline");
 
   DeviceExecution e = new_execution(r, now_ms());
-  if (!is_online) {
+  if (!here && holder.empty()) {
     e.status = execution_status::kQueued;
     e.expires_ms = e.created_ms + r.queue_expiry_s * 1000;
     executions_.insert(e);
     auto handle = std::make_shared<ExecutionHandle>(e, observer, options_.output_cap_bytes);
     // The device may have connected between the check and the insert: deliver now then.
-    if (online(r.device_id)) deliver_next(r.device_id);
+    if (connected_here(r.device_id)) {
+      deliver_next(r.device_id);
+    } else if (peers) {
+      peers->deliver_queue(r.device_id);
+    }
+    return handle;
+  }
+  if (!here) {
+    // Held by another daemon: stored running but unclaimed (no started_ms); that daemon
+    // claims it and sends it (adopt), and the peers end this handle from the stored end.
+    e.status = execution_status::kRunning;
+    executions_.insert(e);
+    auto handle = std::make_shared<ExecutionHandle>(e, std::move(observer), options_.output_cap_bytes);
+    peers->route(holder, handle);
     return handle;
   }
   e.status = execution_status::kRunning;
@@ -537,25 +676,40 @@ std::shared_ptr<ExecutionHandle> DeviceHub::execute(const ExecuteRequest& r, std
 }
 
 std::vector<std::shared_ptr<ExecutionHandle>> DeviceHub::execute_all(const std::vector<ExecuteRequest>& requests) {
+  DevicePeers* const peers = peers_.load();
   std::vector<DeviceExecution> records;
+  std::vector<std::string> holders;  // "" : sent from here
   std::int64_t now = now_ms();
   for (const auto& r : requests) {
     DeviceExecution e = new_execution(r, now);
     e.status = execution_status::kRunning;
-    e.started_ms = now;
+    const bool here = connected_here(r.device_id);
+    holders.push_back(here || !peers ? std::string() : peers->holder(r.device_id));
+    if (holders.back().empty()) e.started_ms = now;  // else the holder claims it
     records.push_back(std::move(e));
   }
   executions_.insert_all(records);
   std::vector<std::shared_ptr<ExecutionHandle>> handles;
-  for (auto& e : records) {
-    auto handle = std::make_shared<ExecutionHandle>(e, nullptr, options_.output_cap_bytes);
-    send_or_fail(handle);
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    auto handle = std::make_shared<ExecutionHandle>(records[i], nullptr, options_.output_cap_bytes);
+    if (holders[i].empty()) {
+      send_or_fail(handle);
+    } else {
+      peers->route(holders[i], handle);
+    }
     handles.push_back(std::move(handle));
   }
   return handles;
 }
 
 bool DeviceHub::cancel(const std::string& execution_id, const std::string& by) {
+  DevicePeers* const peers = peers_.load();
+  if (cancel_here(execution_id, by)) return true;
+  // Not running here: it may run where another daemon holds its device.
+  return peers && peers->cancel(execution_id, by);
+}
+
+bool DeviceHub::cancel_here(const std::string& execution_id, const std::string& by) {
   std::shared_ptr<DeviceConnection> conn;
   {
     std::lock_guard lock(mutex_);

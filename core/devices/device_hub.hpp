@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/devices/device_peers.hpp"
 #include "core/devices/device_presence.hpp"
 #include "core/devices/device_store.hpp"
 #include "core/devices/execution_store.hpp"
@@ -79,6 +80,9 @@ class ExecutionHandle {
   DeviceExecution snapshot() const;
   bool done() const;
   const std::string& id() const { return id_ref(); }
+  // Ends an execution another daemon ran with the record it stored; the observer gets the
+  // output in one piece. False when it had already ended.
+  bool settle(const DeviceExecution& final_record);
 
  private:
   friend class DeviceHub;
@@ -92,6 +96,7 @@ class ExecutionHandle {
   std::condition_variable cv_;
   DeviceExecution record_;
   bool done_ = false;
+  bool settling_ = false;  // settle() is passing the output on
   std::shared_ptr<ExecutionObserver> observer_;
   std::size_t cap_;
 };
@@ -103,6 +108,9 @@ class DeviceHub : public DevicePresence {
   DeviceHub(const DeviceHub&) = delete;
   DeviceHub& operator=(const DeviceHub&) = delete;
 
+  // The other daemons on the database: core/cluster/device_link sets itself here for its
+  // lifetime. Without peers the hub knows only its own connections.
+  void set_peers(DevicePeers* peers) { peers_.store(peers); }
   void start();  // the sweeper thread: pings, silent devices, hub-side timeouts, queue expiry
   // Closes every connection (1000 "daemon stopping") and fails what runs on them.
   void stop();
@@ -125,21 +133,42 @@ class DeviceHub : public DevicePresence {
   // Why a device cannot run `tool` right now: "deleted" (no such device), its status when not
   // approved, "offline", or "tool_not_on_device"; empty when it can. Group runs list these.
   std::string why_not_runnable(const std::optional<Device>& device, const std::string& tool) const;
+  // Online: connected (and greeted) here, or held by another live daemon.
   bool online(const std::string& device_id) const override;
   std::vector<std::string> online_ids() const override;
+  // Here and wherever another daemon holds the device.
   void disconnect(const std::string& device_id, int close_code, const std::string& reason) override;
   void approved(const std::string& device_id) override;
 
+  // --- this daemon's own connections ---
+  bool connected_here(const std::string& device_id) const;  // connected and greeted
+  std::vector<std::string> connected_ids() const;
+  void disconnect_here(const std::string& device_id, int close_code, const std::string& reason);
+  void deliver_here(const std::string& device_id);  // sends the device's queue, if connected here
+
+  // An execution another daemon stored for a device it believes connected here.
+  enum class Adoption {
+    Sent,     // claimed and sent to the agent (or ended failed if the send failed)
+    Later,    // the agent is attached but has not said hello: its hello picks it up
+    NotHere,  // the device is not connected here
+    Gone,     // no longer waiting for a daemon: ended, or claimed by another one
+  };
+  Adoption adopt(const std::string& execution_id);
+
   // --- executions ---
-  // Sends the call now (device online) or queues it (offline, when allowed). Throws
+  // Sends the call now (device online here), has the daemon holding the device send it
+  // (online elsewhere), or queues it (offline, when allowed). Throws
   // ExecuteRefused: 404 unknown device, 409 not approved / offline, 400 tool not on device.
   std::shared_ptr<ExecutionHandle> execute(const ExecuteRequest& request,
                                            std::shared_ptr<ExecutionObserver> observer = nullptr);
   // Several at once (a group): every request is stored in one transaction, then sent.
   // Requests must be valid (the caller checked); offline devices are not queued.
   std::vector<std::shared_ptr<ExecutionHandle>> execute_all(const std::vector<ExecuteRequest>& requests);
-  // Asks the agent to stop a running execution; false when none runs with this id here.
+  // Asks the agent to stop a running execution, through the daemon holding it when that is
+  // not this one; false when none runs with this id.
   bool cancel(const std::string& execution_id, const std::string& by);
+  // Only an execution running on this daemon's connections.
+  bool cancel_here(const std::string& execution_id, const std::string& by);
   // The live handle of a running execution, or nullptr.
   std::shared_ptr<ExecutionHandle> running(const std::string& execution_id) const;
 
@@ -162,6 +191,7 @@ class DeviceHub : public DevicePresence {
     Clock::time_point deadline;
     bool from_queue = false;
     bool cancel_asked = false;  // a deadline passing then ends it `cancelled`, not `timeout`
+    bool routed = false;        // asked through another daemon: told when it ends
   };
 
   void on_hello(std::uint64_t connection_id, const std::string& device_id, const nlohmann::json& id,
@@ -175,10 +205,16 @@ class DeviceHub : public DevicePresence {
   // Removes a connection (if still current) and fails what ran on it with `reason`.
   void drop(std::uint64_t connection_id, const std::string& reason);
   // Sends `execution` on the device's connection; false when it could not be sent.
-  bool send_execute(const std::string& device_id, const std::shared_ptr<ExecutionHandle>& handle, bool from_queue);
+  bool send_execute(const std::string& device_id, const std::shared_ptr<ExecutionHandle>& handle, bool from_queue,
+                    bool routed = false);
   void deliver_next(const std::string& device_id);
   // Sends a just-recorded running execution; if it cannot be sent, it ends `failed`.
-  void send_or_fail(const std::shared_ptr<ExecutionHandle>& handle);
+  void send_or_fail(const std::shared_ptr<ExecutionHandle>& handle, bool routed = false);
+  // Tells the peers that a connection was attached / the device's last one here is gone.
+  // Serialized, and checked against live_, so that the stored holder ends as the truth.
+  void tell_attached(const std::string& device_id, std::uint64_t connection_id);
+  void tell_detached(const std::string& device_id);
+  void tell_ended(const std::string& execution_id);
   void send_cancel(const std::shared_ptr<DeviceConnection>& connection, const std::string& execution_id);
   std::shared_ptr<DeviceConnection> connection_of(const std::string& device_id) const;
   void sweep();
@@ -186,6 +222,8 @@ class DeviceHub : public DevicePresence {
   DeviceStore& devices_;
   ExecutionStore& executions_;
   HubOptions options_;
+  std::atomic<DevicePeers*> peers_{nullptr};  // reset by the peers when they go away
+  std::mutex presence_mutex_;  // orders tell_attached / tell_detached
 
   mutable std::mutex mutex_;
   std::map<std::string, Live> live_;                       // by device id

@@ -1,7 +1,9 @@
 // Runs automation steps away from this daemon (RemoteSteps): on one device, on every online
 // member of a group in parallel, or where routing sends the tool ("auto", which may be
 // this daemon). Output is forwarded to the run as it arrives; a group's lines are prefixed
-// with the member's name. The run's cancellation and timeout reach the agents.
+// with the member's name. The run's cancellation and timeout reach the agents. A device
+// connected to another daemon on the same database is reached through the hub's peers
+// (core/cluster/device_link): its output then arrives when the step ends.
 #pragma once
 
 #include "core/devices/device_hub.hpp"

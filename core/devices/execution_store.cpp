@@ -130,4 +130,55 @@ int ExecutionStore::interrupt_unfinished(const std::string& reason) {
       {now_ms(), reason}));
 }
 
+int ExecutionStore::interrupt_orphaned(const std::string& reason) {
+  return static_cast<int>(db_.execute(
+      "UPDATE device_executions SET status = 'failed', finished_ms = ?, error = ? "
+      "WHERE status = 'running' AND device_id NOT IN "
+      "(SELECT d.id FROM devices d JOIN daemons m ON m.id = d.daemon_id)",
+      {now_ms(), reason}));
+}
+
+bool ExecutionStore::claim(const std::string& id, std::int64_t at_ms) {
+  return db_.execute(
+             "UPDATE device_executions SET started_ms = ? WHERE id = ? AND status = 'running' AND started_ms IS NULL",
+             {at_ms, id}) == 1;
+}
+
+std::vector<std::string> ExecutionStore::unclaimed(const std::string& device_id) {
+  std::vector<std::string> out;
+  for (const auto& r : db_.query("SELECT id FROM device_executions WHERE device_id = ? AND status = 'running' "
+                                 "AND started_ms IS NULL ORDER BY created_ms, id",
+                                 {device_id}))
+    out.push_back(r.text(0));
+  return out;
+}
+
+bool ExecutionStore::end_unclaimed(const std::string& id, const std::string& status, const std::string& reason) {
+  return db_.execute(
+             "UPDATE device_executions SET status = ?, finished_ms = ?, error = ? "
+             "WHERE id = ? AND status = 'running' AND started_ms IS NULL",
+             {status, now_ms(), reason, id}) == 1;
+}
+
+bool ExecutionStore::fail_if_running(const std::string& id, const std::string& reason) {
+  return db_.execute(
+             "UPDATE device_executions SET status = 'failed', finished_ms = ?, error = ? WHERE id = ? AND status = 'running'",
+             {now_ms(), reason, id}) == 1;
+}
+
+std::vector<std::string> ExecutionStore::fail_sent(const std::string& device_id, const std::string& reason) {
+  return db_.transaction([&] {
+    std::vector<std::string> ids;
+    for (const auto& r : db_.query("SELECT id FROM device_executions WHERE device_id = ? AND status = 'running' "
+                                   "AND started_ms IS NOT NULL",
+                                   {device_id}))
+      ids.push_back(r.text(0));
+    for (const auto& id : ids)
+      db_.execute("UPDATE device_executions SET status = 'failed', finished_ms = ?, error = ? "
+                  "WHERE id = ? AND status = 'running'",
+                  {now_ms(), reason, id});
+    return ids;
+  });
+}
+
 }  // namespace steward
