@@ -117,7 +117,7 @@ int run_serve(const CommandLine& cmd) {
     cluster::DaemonRegistry daemons(
         db, cluster::LeaseOptions{std::chrono::seconds(s.cluster_lease_s),
                                   std::chrono::milliseconds(std::int64_t{s.cluster_lease_s} * 1000 / 5)});
-    daemons.join(STEWARD_VERSION);
+    daemons.join(STEWARD_VERSION, s.data_dir);
     runs.set_owner(daemons.self());
     if (!db.is_postgres()) {
       // SQLite: this process holds the data directory's lock, so whatever a previous
@@ -223,7 +223,11 @@ int run_serve(const CommandLine& cmd) {
     maintenance.set_places([&](const Target& target) { return device_groups.places(target); });
     api::DeviceWsServer device_server(hub, api::DeviceServerOptions{s.bind, s.device_port, s.device_max_connections});
     TransferStore transfer_store(db);
-    transfer_store.interrupt_unfinished("the daemon stopped during the transfer");
+    transfer_store.set_owner(daemons.self());
+    if (!db.is_postgres()) transfer_store.interrupt_unfinished("the daemon stopped during the transfer");
+    daemons.on_reap([&transfer_store](const std::string& dead) {
+      transfer_store.interrupt_unfinished("daemon " + dead + " stopped during the transfer", dead);
+    });
     TransferService transfers(hub, device_store, transfer_store, registry);
     api::DeviceApi device_api{device_store, pairing, device_groups, routing, hub, s.device_auto_approve,
                               device_server.port(), &hub, &executions, &transfers, &transfer_store};
@@ -236,6 +240,7 @@ int run_serve(const CommandLine& cmd) {
     // A daemon whose lease ran out stops as if told to (SIGTERM): another daemon may already
     // have settled its runs, and they must not be finished twice.
     daemons.on_fenced([] { ::kill(::getpid(), SIGTERM); });
+    if (db.is_postgres()) daemons.reap_previous();  // this data directory's earlier process
     daemons.start();
     bus->start();
     if (output_relay) output_relay->start();

@@ -29,7 +29,9 @@ nlohmann::json Request::json_object_body() const {
 Response Response::json(int status, const nlohmann::json& value) {
   Response r;
   r.status = status;
-  r.body = value.dump();
+  // Run output is bytes: a tool may print invalid UTF-8, which JSON cannot carry. It is
+  // answered as U+FFFD rather than failing the whole answer.
+  r.body = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;
 }
 

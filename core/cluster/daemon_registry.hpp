@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -37,6 +38,7 @@ struct DaemonInfo {
   std::int64_t started_ms = 0;
   std::int64_t heartbeat_ms = 0;
   std::int64_t lease_until_ms = 0;
+  std::string data_dir;
 };
 
 class DaemonRegistry {
@@ -49,8 +51,13 @@ class DaemonRegistry {
   DaemonRegistry(const DaemonRegistry&) = delete;
   DaemonRegistry& operator=(const DaemonRegistry&) = delete;
 
-  // Inserts this daemon's row with a new id (`dmn_…`) and a fresh lease.
-  void join(const std::string& version);
+  // Inserts this daemon's row with a new id (`dmn_…`) and a fresh lease. `data_dir` (made
+  // absolute) with the host name says where it runs: see reap_previous().
+  void join(const std::string& version, const std::string& data_dir);
+  // Reaps, without waiting for their leases, the rows of earlier daemons of this host and
+  // data directory: this process holds the directory's lock, so they are gone (a restart
+  // after kill -9 settles the old process's runs at once). Returns how many.
+  int reap_previous();
   // Where this daemon listens (host:port), once its servers are up.
   void advertise(const std::string& http_address, const std::string& device_address);
   // A lone daemon (SQLite, holding the data directory's lock) knows every other row is a
@@ -76,11 +83,15 @@ class DaemonRegistry {
  private:
   void loop();
   void stop_thread();
+  // Deletes `dead`'s row (only while its lease ended before `expired_before`, when given)
+  // and runs the reap handlers in the same transaction; false when another daemon did.
+  bool reap(const std::string& dead, std::optional<std::int64_t> expired_before);
   bool renew();  // false: this daemon's row is gone or its lease ran out
 
   store::Database& db_;
   LeaseOptions options_;
   std::string self_;
+  std::string host_, data_dir_;
   std::vector<ReapHandler> reap_handlers_;
   std::function<void()> fenced_;
   std::int64_t lease_until_ms_ = 0;  // as last written by this daemon

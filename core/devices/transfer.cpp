@@ -63,9 +63,11 @@ json to_json(const Transfer& t) {
 }
 
 void TransferStore::insert(const Transfer& t) {
-  db_.execute(std::string("INSERT INTO device_transfers (") + kColumns + ", started_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+  db_.execute(std::string("INSERT INTO device_transfers (") + kColumns +
+                  ", started_ms, daemon_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
               {t.id, t.device_id, t.direction, t.local_path, t.remote_path, t.status, nullable(t.bytes_total), t.bytes_done,
-               nullable(t.sha256), nullable(t.error), t.requested_by, t.created_ms, nullable(t.finished_ms), t.created_ms});
+               nullable(t.sha256), nullable(t.error), t.requested_by, t.created_ms, nullable(t.finished_ms), t.created_ms,
+               owner_.empty() ? store::Value(nullptr) : store::Value(owner_)});
 }
 
 void TransferStore::progress(const std::string& id, std::optional<std::int64_t> total, std::int64_t done) {
@@ -93,7 +95,11 @@ std::int64_t TransferStore::count(const std::string& device_id) {
   return row ? row->integer(0) : 0;
 }
 
-int TransferStore::interrupt_unfinished(const std::string& reason) {
+int TransferStore::interrupt_unfinished(const std::string& reason, const std::optional<std::string>& daemon_id) {
+  if (daemon_id)
+    return static_cast<int>(db_.execute(
+        "UPDATE device_transfers SET status = 'failed', error = ?, finished_ms = ? WHERE status = 'running' AND daemon_id = ?",
+        {reason, now_ms(), *daemon_id}));
   return static_cast<int>(db_.execute(
       "UPDATE device_transfers SET status = 'failed', error = ?, finished_ms = ? WHERE status = 'running'",
       {reason, now_ms()}));

@@ -42,15 +42,21 @@ nlohmann::json to_json(const Transfer& t);
 class TransferStore {
  public:
   explicit TransferStore(store::Database& db) : db_(db) {}
+  // The daemon this process is: transfers it starts name it, so that when it dies another
+  // daemon fails just its transfers (interrupt_unfinished with its id).
+  void set_owner(std::string daemon_id) { owner_ = std::move(daemon_id); }
   void insert(const Transfer& t);
   void progress(const std::string& id, std::optional<std::int64_t> total, std::int64_t done);
   void finish(const Transfer& t);
   std::vector<Transfer> list(const std::string& device_id, int limit, int offset);
   std::int64_t count(const std::string& device_id);
-  int interrupt_unfinished(const std::string& reason);
+  // Running transfers become failed with `reason`: every one (a lone daemon at start), or
+  // those of `daemon_id` (a dead daemon, when it is reaped).
+  int interrupt_unfinished(const std::string& reason, const std::optional<std::string>& daemon_id = std::nullopt);
 
  private:
   store::Database& db_;
+  std::string owner_;
 };
 
 class TransferService {

@@ -190,12 +190,12 @@ int RunStore::settle_daemon_loss(const std::string& dead, const std::string& by)
       "UPDATE runs SET status = 'queued', daemon_id = NULL, started_ms = NULL, attempt = attempt + 1, "
       "reason = ? WHERE daemon_id = ? AND status IN ('queued', 'running') AND plan_json IS NOT NULL "
       "AND attempt < ? AND automation_id IN (SELECT id FROM automations WHERE on_daemon_loss = 'retry')",
-      {"daemon " + dead + " stopped during the run; queued again by " + by, dead, std::int64_t{kMaxAttempts}});
+      {"the daemon stopped during the run (" + dead + "); queued again by " + by, dead, std::int64_t{kMaxAttempts}});
   n += db_.execute(
       "UPDATE runs SET status = 'interrupted', finished_ms = ?, plan_json = NULL, "
       "reason = CASE WHEN started_ms IS NULL THEN ? ELSE ? END WHERE daemon_id = ? AND status IN ('queued', 'running')",
-      {now, "daemon " + dead + " stopped before the run started (found by " + by + ")",
-       "daemon " + dead + " stopped while the run was in progress (found by " + by + ")", dead});
+      {now, "the daemon stopped before the run started (" + dead + ", found by " + by + ")",
+       "the daemon stopped while the run was in progress (" + dead + ", found by " + by + ")", dead});
   db_.execute(
       "UPDATE automations SET last_status = 'interrupted' WHERE last_status IN ('running', 'queued') AND NOT EXISTS "
       "(SELECT 1 FROM runs WHERE runs.automation_id = automations.id AND runs.status IN ('running', 'queued'))");

@@ -235,6 +235,7 @@ const std::vector<Migration>& migrations() {
                 http_address TEXT NOT NULL DEFAULT '',
                 device_address TEXT NOT NULL DEFAULT '',
                 version TEXT NOT NULL DEFAULT '',
+                data_dir TEXT NOT NULL DEFAULT '',
                 started_ms INTEGER NOT NULL,
                 heartbeat_ms INTEGER NOT NULL,
                 lease_until_ms INTEGER NOT NULL))",
@@ -249,6 +250,8 @@ const std::vector<Migration>& migrations() {
            "ALTER TABLE automations ADD COLUMN on_daemon_loss TEXT NOT NULL DEFAULT 'interrupt'",
            // The daemon holding the agent's connection; NULL when no daemon does.
            "ALTER TABLE devices ADD COLUMN daemon_id TEXT",
+           // The daemon copying a file (its worker thread does the transfer).
+           "ALTER TABLE device_transfers ADD COLUMN daemon_id TEXT",
            // Live output of runs in progress, for streams served by another daemon.
            R"(CREATE TABLE run_output_chunks (
                 run_id TEXT NOT NULL,

@@ -151,3 +151,21 @@ TEST_CASE("many concurrent waiting requests do not starve other requests", "[run
   for (auto& t : waiters) t.join();
   CHECK(done == 12);
 }
+
+TEST_CASE("output that is not UTF-8 is answered with U+FFFD, and the run is stored", "[runtime][automations]") {
+  Daemon d;
+  auto created = d.api("POST", "/api/automations",
+                       {{"name", "bytes"}, {"type", "script"}, {"params", {{"command", "printf 'ok \\377\\000 end'"}}}});
+  REQUIRE(created.status == 201);
+  const std::string id = created.json()["id"];
+  auto run = d.api("POST", "/api/automations/" + id + "/run?wait=1");
+  INFO(run.body);
+  REQUIRE(run.status == 200);
+  CHECK(run.json()["status"] == "done");
+  const std::string output = run.json()["output"];
+  CHECK(output.rfind("ok \xEF\xBF\xBD", 0) == 0);  // the byte 0xFF
+  CHECK(output.find("end") != std::string::npos);
+  auto stored = d.api("GET", "/api/automations/runs/" + run.json()["run_id"].get<std::string>());
+  REQUIRE(stored.status == 200);
+  CHECK(stored.json()["output"].get<std::string>().find("end") != std::string::npos);  // NUL did not cut it short
+}

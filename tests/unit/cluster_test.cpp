@@ -99,9 +99,9 @@ TEST_CASE("cluster registry: a daemon whose lease ran out is reaped once, by one
   store::Database db_dead(dir.path(), url), db_a(dir.path(), url), db_b(dir.path(), url);
   cluster::LeaseOptions lease{600ms, 100ms};
   cluster::DaemonRegistry dead(db_dead, lease), a(db_a, lease), b(db_b, lease);
-  dead.join("test");  // joins, never renews: as if killed
-  a.join("test");
-  b.join("test");
+  dead.join("test", dir.str());  // joins, never renews: as if killed
+  a.join("test", dir.str());
+  b.join("test", dir.str());
   CHECK(a.alive(dead.self()));
   CHECK(a.list().size() == 3);
   std::atomic<int> reaped{0};
@@ -136,7 +136,7 @@ TEST_CASE("cluster registry: a daemon that finds its row gone fences itself", "[
   cluster::DaemonRegistry r(db, cluster::LeaseOptions{2000ms, 100ms});
   std::atomic<bool> fenced{false};
   r.on_fenced([&] { fenced = true; });
-  r.join("test");
+  r.join("test", dir.str());
   r.start();
   std::this_thread::sleep_for(300ms);
   CHECK_FALSE(fenced);
@@ -151,8 +151,8 @@ TEST_CASE("cluster registry: a lone daemon forgets every other row at once", "[u
   test::TempDir dir;
   store::Database db(dir.path(), test::database_url_for(dir.path()));
   cluster::DaemonRegistry old_one(db, {}), me(db, {});
-  old_one.join("old");
-  me.join("new");
+  old_one.join("old", dir.str());
+  me.join("new", dir.str());
   me.forget_others();
   auto all = me.list();
   REQUIRE(all.size() == 1);
