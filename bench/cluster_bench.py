@@ -159,14 +159,16 @@ def main():
     if "scheduler" not in args.parts:
         print("\n".join(lines))
         return
-    startups, minutes, doubled = scheduler_lag(args, args.daemons)
-    lines += ["", f"### Scheduler lag: {args.automations:,} automations, {args.daemons} daemons", "",
-              f"- {args.every_minute:,} fire every minute, the rest daily at spread minutes; each runs `sh -c true`",
-              f"- start-up with them loaded (spawn -> listening), ms: {' / '.join(f'{s:.0f}' for s in startups)}",
-              f"- fires run twice (whole run): {doubled}", "",
-              "| minute | fires | lag due -> run created p50 / p99 / max, ms | runs per daemon |", "|---|---|---|---|"]
-    for i, (count, p50, p99, worst, spread) in enumerate(minutes):
-        lines.append(f"| {i + 1} | {count:,} | {p50:.0f} / {p99:.0f} / {worst:.0f} | {' / '.join(map(str, spread))} |")
+    lines += ["", f"### Scheduler lag: {args.automations:,} automations",
+              "", f"- {args.every_minute:,} fire every minute, the rest daily at spread minutes; each runs `sh -c true`",
+              "", "| daemons | start-up with them loaded, ms | minute | fires | lag due -> run created p50 / p99 / max, ms "
+              "| runs per daemon | fires run twice |", "|---|---|---|---|---|---|---|"]
+    for n in sorted({1, args.daemons}):
+        startups, minutes, doubled = scheduler_lag(args, n)
+        for i, (count, p50, p99, worst, spread) in enumerate(minutes):
+            lines.append(f"| {n} | {' / '.join(f'{s:.0f}' for s in startups)} | {i + 1} | {count:,} | "
+                         f"{p50:.0f} / {p99:.0f} / {worst:.0f} | {' / '.join(map(str, spread))} | {doubled} |")
+            print(lines[-1], flush=True)
     text = "\n".join(lines)
     print(text)
     stamp = time.strftime("%Y%m%d-%H%M%S")

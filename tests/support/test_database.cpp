@@ -29,20 +29,7 @@ std::string with_database(const std::string& url, const std::string& name) {
 }
 
 // Runs one statement on the server's maintenance database.
-void admin(const std::string& sql) {
-  PGconn* conn = PQconnectdb(server_url());
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string why = PQerrorMessage(conn);
-    PQfinish(conn);
-    throw std::runtime_error("test PostgreSQL server unreachable: " + why);
-  }
-  PGresult* res = PQexec(conn, sql.c_str());
-  const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
-  std::string why = ok ? "" : PQresultErrorMessage(res);
-  PQclear(res);
-  PQfinish(conn);
-  if (!ok) throw std::runtime_error("test PostgreSQL: " + why + " in: " + sql);
-}
+void admin(const std::string& sql) { query_database(server_url(), sql); }
 
 // FNV-1a: the database name is a pure function of the directory (unique per TempDir).
 std::string name_for(const std::filesystem::path& dir) {
