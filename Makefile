@@ -37,6 +37,7 @@ bench: build
 	python3 bench/sse_fanout.py --subscribers 100 --mbytes 10 --window-bytes 16777216
 	bash bench/backup.sh
 	bash bench/devices.sh 1000
+	bash bench/cluster.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
