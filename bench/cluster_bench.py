@@ -17,8 +17,9 @@ def pct(values, p):
 
 def start(steward, data, url, log, pidfile, extra=()):
     t0 = time.monotonic()
+    database = ["--database", url] if url else []
     proc = subprocess.Popen([steward, "serve", "--port", "0", "--device-port", "0", "--data-dir", data,
-                             "--database", url, *extra], stdout=open(log, "w"), stderr=subprocess.STDOUT)
+                             *database, *extra], stdout=open(log, "w"), stderr=subprocess.STDOUT)
     with open(pidfile, "a") as f:
         f.write(f"{proc.pid}\n")
     while time.monotonic() - t0 < 300:
@@ -46,12 +47,13 @@ def new_database(server, name):
     return f"{server}/{name}"
 
 
-def runs_per_second(args, n):
-    url = new_database(args.server, f"bench_runs_{n}")
+def runs_per_second(args, n, sqlite=False):
+    url = "" if sqlite else new_database(args.server, f"bench_runs_{n}")
     procs, ports, key = [], [], None
     for i in range(n):
-        proc, port, k, _ = start(args.steward, os.path.join(args.work, f"runs{n}-{i}"), url,
-                                 os.path.join(args.work, f"runs{n}-{i}.log"), args.pidfile, ["--workers", "8"])
+        name = f"runs{'sqlite' if sqlite else n}-{i}"
+        proc, port, k, _ = start(args.steward, os.path.join(args.work, name), url,
+                                 os.path.join(args.work, name + ".log"), args.pidfile, ["--workers", "8"])
         procs.append(proc)
         ports.append(port)
         key = key or k
@@ -83,8 +85,10 @@ def runs_per_second(args, n):
     for t in threads:
         t.join()
     elapsed = time.monotonic() - t0
-    spread = psql(url, "SELECT COUNT(*) FROM runs GROUP BY daemon_id ORDER BY 1 DESC")
     stop(procs)
+    if sqlite:
+        return done[0] / elapsed, failed[0], [done[0]]
+    spread = psql(url, "SELECT COUNT(*) FROM runs GROUP BY daemon_id ORDER BY 1 DESC")
     return done[0] / elapsed, failed[0], [int(r[0]) for r in spread]
 
 
@@ -155,6 +159,10 @@ def main():
         rate, failed, spread = runs_per_second(args, n)
         base = base or rate
         lines.append(f"| {n} | {rate:.0f} | {rate / base:.2f}x | {failed} | {' / '.join(map(str, spread))} |")
+        print(lines[-1], flush=True)
+    if "runs" in args.parts:  # the embedded default, for scale
+        rate, failed, _ = runs_per_second(args, 1, sqlite=True)
+        lines.append(f"| 1 on SQLite (no cluster) | {rate:.0f} | {rate / base:.2f}x | {failed} | — |")
         print(lines[-1], flush=True)
     if "scheduler" not in args.parts:
         print("\n".join(lines))
