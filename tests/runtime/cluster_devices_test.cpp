@@ -9,7 +9,9 @@
 #include <signal.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <future>
 #include <thread>
 
@@ -293,4 +295,66 @@ TEST_CASE("cluster devices: a newer connection of the device on daemon B replace
   auto r = c.execute_on_b("echo back-on-a");
   REQUIRE(r.status == 200);
   CHECK(r.json()["status"] == "completed");
+}
+
+TEST_CASE("cluster devices: a group execute and a file transfer asked through daemon B reach the agent on daemon A",
+          "[runtime][cluster]") {
+  TempDir dir;
+  auto here = dir.path() / "here", there = dir.path() / "there";
+  std::filesystem::create_directories(here);
+  std::filesystem::create_directories(there);
+  auto config = [&](const std::filesystem::path& root, const std::string& name) {
+    std::string file = (dir.path() / name).string();
+    std::ofstream(file) << json{{"filesystem", {{"allowed_roots", {root.string()}}}}}.dump();
+    return file;
+  };
+  const std::string url = database_url_for(dir.path() / "shared");
+  DaemonOptions options{.extra_args = {"--cluster-lease-s", "3", "--plugin-config", config(here, "daemon.json")},
+                        .database = url};
+  Daemon a{options};
+  Daemon b{options};
+  const std::string key = a.admin_key();
+  auto device = pair_agent(a, dir.path(), "far-files");
+  AgentProcess agent(device.config, {"--plugin-config", config(there, "agent.json")});
+  REQUIRE(eventually([&] { return b.api_as(key, "GET", "/api/devices/" + device.id).json()["online"] == true; }));
+
+  auto group = b.api_as(key, "POST", "/api/device-groups", {{"name", "far"}});
+  REQUIRE(group.status == 201);
+  const std::string gid = group.json()["id"];
+  REQUIRE(b.api_as(key, "POST", "/api/device-groups/" + gid + "/members/" + device.id).status == 200);
+  auto ran = b.api_as(key, "POST", "/api/device-groups/" + gid + "/execute",
+                      {{"tool", "bash"}, {"args", {{"command", "echo member"}}}, {"timeout", 30}});
+  INFO(ran.body);
+  REQUIRE(ran.status == 200);
+  REQUIRE(ran.json()["results"].size() == 1);
+  CHECK(ran.json()["results"][0]["status"] == "completed");
+  CHECK(ran.json()["results"][0]["output"] == "member\n");
+
+  // 300 KiB of every byte value, pushed through B to the agent held by A.
+  std::string payload;
+  for (int i = 0; i < 300 * 1024; ++i) payload.push_back(static_cast<char>((i * 13 + i / 257) & 0xff));
+  std::ofstream((here / "data.bin").string(), std::ios::binary) << payload;
+  auto push = b.api_as(key, "POST", "/api/devices/" + device.id + "/transfers",
+                       {{"direction", "push"}, {"local_path", (here / "data.bin").string()},
+                        {"remote_path", (there / "copy.bin").string()}});
+  INFO(push.body);
+  REQUIRE(push.status == 202);
+  const std::string tid = push.json()["transfer_id"];
+  json done;
+  bool ended = eventually(
+      [&] {
+        json list = b.api_as(key, "GET", "/api/devices/" + device.id + "/transfers").json();  // kept: the loop reads into it
+        for (const auto& t : list["transfers"])
+          if (t["transfer_id"] == tid && t["status"] != "running") {
+            done = t;
+            return true;
+          }
+        return false;
+      },
+      std::chrono::seconds(60));
+  REQUIRE(ended);
+  INFO(done.dump());
+  CHECK(done["status"] == "completed");
+  std::ifstream copied((there / "copy.bin").string(), std::ios::binary);
+  CHECK(std::string(std::istreambuf_iterator<char>(copied), {}) == payload);
 }
