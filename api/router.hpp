@@ -15,11 +15,19 @@ namespace steward::api {
 
 using Handler = std::function<Response(Request&)>;
 
-// Who may call a route: public, or a key holding any one of `any_of`.
+// Who may call a route: public, any valid key, or a key holding any one of `any_of`.
 struct Access {
   bool is_public = false;
   std::vector<Permission> any_of;
   static Access open() { return {true, {}}; }
+  // Any valid key, whatever its role or binding: for routes about the key itself
+  // (GET /api/keys/self), which a single-task key must reach too.
+  bool any_key = false;
+  static Access any_valid_key() {
+    Access a;
+    a.any_key = true;
+    return a;
+  }
   static Access needs(Permission p) { return {false, {p}}; }
   static Access any(std::initializer_list<Permission> ps) { return {false, ps}; }
   // The key may also come as ?token=KEY: browsers' EventSource cannot set headers. Only

@@ -34,6 +34,8 @@ std::vector<std::string> plugin_directories(const Settings& settings);
 Settings settings_for(const CommandLine& cmd);
 // The template library: template_dir, or <prefix>/share/steward/templates beside the binary.
 std::string template_directory(const Settings& settings);
+// The dashboard's static files: dashboard_dir, or <prefix>/share/steward/dashboard beside the binary.
+std::string dashboard_directory(const Settings& settings);
 
 // Loads every plugin as `serve` does: each plugin's create() gets its object from the
 // plugin_config file (or "{}"). Throws SettingsError when that file is unreadable or malformed.

@@ -53,12 +53,25 @@ void load_plugins(PluginRegistry& registry, const Settings& settings) {
   for (const auto& dir : plugin_directories(settings)) registry.load_directory(dir);
 }
 
-std::string template_directory(const Settings& settings) {
-  if (!settings.template_dir.empty()) return settings.template_dir;
+namespace {
+// <prefix>/share/steward/<name>, <prefix> being the binary's parent directory's parent: the
+// build tree mirrors the install tree, so this holds in both.
+std::string beside_binary(const std::string& name) {
   std::error_code ec;
   auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return "templates";
-  return (exe.parent_path().parent_path() / "share" / "steward" / "templates").lexically_normal().string();
+  if (ec) return name;
+  return (exe.parent_path().parent_path() / "share" / "steward" / name).lexically_normal().string();
+}
+}  // namespace
+
+std::string template_directory(const Settings& settings) {
+  if (!settings.template_dir.empty()) return settings.template_dir;
+  return beside_binary("templates");
+}
+
+std::string dashboard_directory(const Settings& settings) {
+  if (!settings.dashboard_dir.empty()) return settings.dashboard_dir;
+  return beside_binary("dashboard");
 }
 
 Settings settings_for(const CommandLine& cmd) {

@@ -195,6 +195,7 @@ int run_serve(const CommandLine& cmd) {
     scheduler.start();
     ctx.scheduler = &scheduler;
     ctx.template_dir = template_directory(s);
+    ctx.dashboard_dir = dashboard_directory(s);
     // Devices: the hub holds the agents' connections; the step runner lets runs use them.
     DeviceStore device_store(db);
     ExecutionStore executions(db);

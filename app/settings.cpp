@@ -30,6 +30,8 @@ const std::vector<SettingDef>& setting_defs() {
        "JSON file of per-plugin settings, {\"<plugin name>\": {...}} (e.g. the filesystem tool's allowed_roots); "
        "each plugin gets its own object, or {}"},
       {"template_dir", "", "Template library directory (default: <prefix>/share/steward/templates next to the binary)"},
+      {"dashboard_dir", "",
+       "Web dashboard files served at / (default: <prefix>/share/steward/dashboard next to the binary)"},
       {"workers", "16", "Runs executing at once; further runs wait as 'queued'"},
       {"output_cap_bytes", "1048576", "Output kept per run; the rest is dropped after a truncation marker"},
       {"stream_window_bytes", "4194304",
@@ -166,6 +168,7 @@ Settings resolve_settings(const std::string& config_file, const std::map<std::st
   s.plugin_dirs = split_dirs(l.values["plugin_dir"].first);
   s.plugin_config = l.values["plugin_config"].first;
   s.template_dir = l.values["template_dir"].first;
+  s.dashboard_dir = l.values["dashboard_dir"].first;
   s.workers = static_cast<int>(to_int(l, "workers", 1, 1024));
   s.output_cap_bytes = to_int(l, "output_cap_bytes", 1024, std::int64_t{1} << 32);
   s.stream_window_bytes = to_int(l, "stream_window_bytes", 4096, std::int64_t{1} << 30);

@@ -30,6 +30,7 @@ struct Settings {
   std::vector<std::string> plugin_dirs;  // extra directories, after the default one
   std::string plugin_config;             // JSON file: {"<plugin name>": {config}}; empty: none
   std::string template_dir;              // empty: <prefix>/share/steward/templates
+  std::string dashboard_dir;             // empty: <prefix>/share/steward/dashboard
   int workers;
   std::int64_t output_cap_bytes;
   std::int64_t stream_window_bytes;

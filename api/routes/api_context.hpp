@@ -42,6 +42,7 @@ struct ApiContext {
   std::string version;
   Scheduler* scheduler = nullptr;  // absent in tests that need no timer thread
   std::string template_dir{};      // the template library (templates/*.json)
+  std::string dashboard_dir{};     // the web dashboard's static files (GET /, /ui/…)
   DeviceApi* devices = nullptr;    // the device routes answer 503 without it
   StewardMetrics* metrics = nullptr;  // GET /metrics answers 503 without it
   bool metrics_public = false;        // GET /metrics without a key (setting metrics_public)
@@ -73,6 +74,7 @@ void add_device_routing_routes(Router& router, ApiContext& ctx);
 void add_device_exec_routes(Router& router, ApiContext& ctx);
 void add_metrics_routes(Router& router, ApiContext& ctx);
 void add_openapi_routes(Router& router, ApiContext& ctx);
+void add_dashboard_routes(Router& router, ApiContext& ctx);
 
 // The OpenAPI document as JSON (docs/openapi.yaml), generated into the build by tools/openapi/bundle.mjs; GET /api/openapi.json serves it.
 const std::string& openapi_json();
@@ -120,6 +122,7 @@ inline void add_all_routes(Router& router, ApiContext& ctx) {
   add_device_exec_routes(router, ctx);
   add_metrics_routes(router, ctx);
   add_openapi_routes(router, ctx);
+  add_dashboard_routes(router, ctx);
 }
 
 }  // namespace steward::api

@@ -1,4 +1,6 @@
 // /api/keys — admin only: list (never secrets), create (the secret shown once), revoke.
+// /api/keys/self — any valid key: who it is and what it may do, so a client (the dashboard)
+// shows only what the key allows instead of learning it from 403s.
 #include "api/routes/api_context.hpp"
 #include "core/util/clock.hpp"
 
@@ -24,6 +26,20 @@ void add_key_routes(Router& router, ApiContext& ctx) {
     json list = json::array();
     for (const auto& k : ctx.keys.list()) list.push_back(key_json(k));
     return Response::json(200, {{"keys", list}});
+  });
+
+  router.add("GET", "/api/keys/self", Access::any_valid_key(), [&ctx](Request& req) {
+    const Principal& who = *req.principal;
+    json permissions = json::array();
+    for (Permission p : role_permissions(who.role)) permissions.push_back(std::string(permission_name(p)));
+    json self = {{"id", who.key_id},
+                 {"name", who.name},
+                 {"role", std::string(role_name(who.role))},
+                 {"permissions", permissions},
+                 {"automation_id", who.automation_id ? json(*who.automation_id) : json(nullptr)},
+                 {"expires", nullptr}};
+    if (auto info = ctx.keys.get(who.key_id); info && info->expires_ms) self["expires"] = *info->expires_ms / 1000;
+    return Response::json(200, self);
   });
 
   router.add("POST", "/api/keys", Access::needs(Permission::Admin), [&ctx](Request& req) {

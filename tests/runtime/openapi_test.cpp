@@ -100,6 +100,7 @@ TEST_CASE("openapi: live responses of the main endpoints match their documented 
   std::string viewer = new_key(rec, "view-only", "vera");
   json spare = expect(rec.call("POST", "/api/keys", "/api/keys", {{"name", "spare"}, {"role", "view-only"}, {"expires_in", 3600}}), 201);
   expect(rec.call("GET", "/api/keys", "/api/keys"), 200);
+  expect(rec.call("GET", "/api/keys/self", "/api/keys/self"), 200);
   const std::string spare_path = "/api/keys/" + spare["id"].get<std::string>();
   expect(rec.call("DELETE", "/api/keys/{key_id}", spare_path), 200);
   expect(rec.call("DELETE", "/api/keys/{key_id}", spare_path), 409);  // already revoked
@@ -233,6 +234,8 @@ TEST_CASE("openapi: live responses of the main endpoints match their documented 
   expect(rec.raw("POST", A, A, "{nope", {{"Authorization", "Bearer " + d.admin_key()}, {"Content-Type", "application/json"}}), 400);
   expect(rec.raw("GET", A, A), 401);
   expect(rec.raw("GET", "/api/keys", "/api/keys", "", {{"Authorization", "Bearer stw_wrong"}}), 401);
+  expect(rec.raw("GET", "/api/keys/self", "/api/keys/self", "", {{"Authorization", "Bearer stw_wrong"}}), 401);
+  expect(rec.raw("GET", "/ui/{file}", "/ui/nosuch.js"), 404);
   expect(rec.call("POST", A, A, script("nope", "true"), viewer), 403);
   expect(rec.call("GET", "/api/audit", "/api/audit", nullptr, viewer), 403);
   expect(rec.call("DELETE", A + "/{id}", A + "/" + off), 200);

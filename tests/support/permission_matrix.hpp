@@ -9,8 +9,9 @@
 namespace steward::test {
 
 // Key kinds that may pass: A admin, F full-access, V view-only, S single-task bound to the
-// automation in the path. (A single-task key bound to another automation never passes;
-// no key, a wrong, expired or revoked key always get 401.) "*" marks a public route.
+// automation in the path; K any valid key, whatever its role or binding. (Otherwise a
+// single-task key bound to another automation never passes; no key, a wrong, expired or
+// revoked key always get 401.) "*" marks a public route.
 struct MatrixRow {
   std::string method;
   std::string pattern;
@@ -21,6 +22,9 @@ inline const std::vector<MatrixRow>& permission_matrix() {
   static const std::vector<MatrixRow> rows = {
       {"GET", "/health", "*"},
       {"GET", "/api/openapi.json", "*"},
+      {"GET", "/", "*"},
+      {"GET", "/ui/{file}", "*"},
+      {"GET", "/api/keys/self", "K"},
       {"GET", "/api/plugins", "AFV"},
       {"GET", "/api/automations", "AFV"},
       {"POST", "/api/automations", "AF"},

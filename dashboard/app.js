@@ -1,0 +1,102 @@
+// The dashboard's entry point: sign-in, the header, and the hash router (#/, #/automations/ID,
+// #/runs/ID). Pages are modules exporting render(main, ...params); each returns an optional
+// cleanup function (the run page closes its live stream with it).
+import { api, ApiError, session, loadSelf, me, forget } from './api.js';
+import { h, announce } from './dom.js';
+import { automationsPage, historyPage } from './automations.js';
+import { runPage } from './run.js';
+
+const main = document.getElementById('main');
+let cleanup = null;
+
+const routes = [
+  [/^#?\/?$/, automationsPage],
+  [/^#\/automations\/([\w-]+)$/, historyPage],
+  [/^#\/runs\/([\w-]+)$/, runPage],
+];
+
+function signInPage(message) {
+  const input = h('input', { id: 'key', name: 'key', type: 'password', autocomplete: 'off', required: true,
+                             spellcheck: 'false', 'aria-describedby': 'key-help' + (message ? ' sign-in-error' : '') });
+  const form = h('form', { class: 'card sign-in', 'aria-labelledby': 'sign-in-title' },
+    h('h1', { id: 'sign-in-title' }, 'Sign in'),
+    h('label', { for: 'key' }, 'API key'),
+    input,
+    h('p', { id: 'key-help', class: 'help' },
+      'The key printed at the first start, or one from ', h('code', {}, 'steward keys create'),
+      '. It is kept in this tab only (session storage) and sent only to this daemon.'),
+    message ? h('p', { id: 'sign-in-error', class: 'error', role: 'alert' }, message) : null,
+    h('button', { type: 'submit' }, 'Sign in'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const key = input.value.trim();
+    try {
+      await loadSelf(key);
+      session.set(key);
+      showSignedIn();
+      announce(`Signed in as ${me().name}`);
+      route();
+    } catch (err) {
+      const text = err instanceof ApiError && err.status === 401
+        ? 'This key was refused: it is unknown, revoked or expired. Check that you copied all of it.'
+        : `Could not sign in: ${err.message}`;
+      main.replaceChildren(signInPage(text));
+      document.getElementById('key').focus();
+    }
+  });
+  return form;
+}
+
+function showSignedIn() {
+  const self = me();
+  document.getElementById('nav').hidden = false;
+  document.getElementById('who').hidden = false;
+  document.getElementById('who-name').textContent =
+    `${self.name} (${self.role}${self.automation_id ? `, ${self.automation_id}` : ''})`;
+}
+
+function signOut(message) {
+  session.clear();
+  forget();
+  document.getElementById('nav').hidden = true;
+  document.getElementById('who').hidden = true;
+  if (cleanup) { cleanup(); cleanup = null; }
+  main.replaceChildren(signInPage(message));
+  document.getElementById('key').focus();
+}
+
+async function route() {
+  if (cleanup) { cleanup(); cleanup = null; }
+  if (!me()) return;
+  const hash = location.hash || '#/';
+  for (const [pattern, page] of routes) {
+    const m = hash.match(pattern);
+    if (!m) continue;
+    try {
+      cleanup = (await page(main, ...m.slice(1))) || null;
+    } catch (err) {
+      // A key revoked while signed in: back to the sign-in form, saying why.
+      if (err instanceof ApiError && err.status === 401) return signOut('The key stopped working (revoked or expired). Sign in again.');
+      main.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message));
+    }
+    main.focus();
+    return;
+  }
+  main.replaceChildren(h('h1', {}, 'Not found'), h('p', {}, h('a', { href: '#/' }, 'Back to the automations')));
+}
+
+async function start() {
+  document.getElementById('sign-out').addEventListener('click', () => signOut());
+  window.addEventListener('hashchange', route);
+  const key = session.key();
+  if (!key) return signOut();
+  try {
+    await loadSelf(key);
+  } catch (err) {
+    return signOut(err instanceof ApiError && err.status === 401 ? 'The saved key was refused. Sign in again.' : err.message);
+  }
+  showSignedIn();
+  route();
+}
+
+start();
