@@ -1,18 +1,13 @@
 """Driver for bench/cluster.sh (see there). Standard library only; SQL through psql."""
-import argparse, http.client, json, os, re, signal, subprocess, threading, time, urllib.request
+import argparse, http.client, json, os, re, signal, subprocess, threading, time
+
+from scheduler_bench import pct  # the same percentile as bench/scheduler.sh
 
 
 def psql(url, sql):
     out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-F", "\t", url, "-c", sql],
                          check=True, capture_output=True, text=True).stdout
     return [line.split("\t") for line in out.splitlines() if line]
-
-
-def pct(values, p):
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 def start(steward, data, url, log, pidfile, extra=()):

@@ -145,12 +145,6 @@ std::vector<DaemonInfo> DaemonRegistry::list() {
   return out;
 }
 
-bool DaemonRegistry::alive(const std::string& daemon_id) {
-  if (daemon_id == self_) return true;
-  return db_.query_one("SELECT 1 FROM daemons WHERE id = ? AND lease_until_ms >= ?", {daemon_id, now_ms()})
-      .has_value();
-}
-
 void DaemonRegistry::loop() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {

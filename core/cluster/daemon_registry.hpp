@@ -77,8 +77,6 @@ class DaemonRegistry {
   // Dead daemons reaped now by this one (also what the heartbeat does); returns how many.
   int reap_expired();
   std::vector<DaemonInfo> list();
-  bool alive(const std::string& daemon_id);
-  const LeaseOptions& options() const { return options_; }
 
  private:
   void loop();

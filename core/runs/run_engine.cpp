@@ -519,14 +519,12 @@ bool RunEngine::cancel(const std::string& run_id, const std::string& by) {
     std::lock_guard lock(mutex_);
     if (!shared_) return false;
   }
-  {
-    if (store_.cancel_unclaimed(run_id, "cancelled by " + by)) return true;
-    auto run = store_.get(run_id);
-    if (!run || run_status::is_final(run->status) || run->status == run_status::kPendingApproval) return false;
-    // Running (or claimed) on another daemon: ask it.
-    if (cancel_elsewhere_) cancel_elsewhere_(run_id, by);
-    return true;
-  }
+  if (store_.cancel_unclaimed(run_id, "cancelled by " + by)) return true;
+  auto run = store_.get(run_id);
+  if (!run || run_status::is_final(run->status) || run->status == run_status::kPendingApproval) return false;
+  // Running (or claimed) on another daemon: ask it.
+  if (cancel_elsewhere_) cancel_elsewhere_(run_id, by);
+  return true;
 }
 
 bool RunEngine::cancel_here(const std::string& run_id, const std::string& by) {

@@ -17,7 +17,6 @@ class RunStore {
   // stored from now on name it, and finish() writes only runs still owned by it. Empty
   // (tests without a daemon): runs name no daemon and finish() does not check.
   void set_owner(std::string daemon_id) { owner_ = std::move(daemon_id); }
-  const std::string& owner() const { return owner_; }
 
   // `plan` (steps, timeout, serial key: RunPlan below), when given, is kept while the run
   // is active so that another daemon can take it over (a retry after this daemon died).

@@ -41,24 +41,24 @@ std::string with_connect_timeout(const std::string& url) {
   return url + (url.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=10";
 }
 
-// UTF-8 as PostgreSQL's text type takes it: well-formed, no NUL byte.
+// The length of the character at `i` as PostgreSQL's text type takes it (well-formed UTF-8,
+// not NUL), or 0 when the byte there starts none.
+std::size_t char_at(const std::string& s, std::size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) return c == 0 ? 0 : 1;
+  const std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+  if (len == 0 || c > 0xF4 || i + len > s.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  const auto c1 = static_cast<unsigned char>(s[i + 1]);
+  if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 > 0x8F))
+    return 0;  // overlong, a surrogate, or beyond U+10FFFF
+  return len;
+}
+
 bool valid_postgres_text(const std::string& s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c == 0) return false;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    const std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-    if (len == 0 || c > 0xF4 || i + len > s.size()) return false;
-    for (std::size_t k = 1; k < len; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    const auto c1 = static_cast<unsigned char>(s[i + 1]);
-    if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 > 0x8F))
-      return false;  // overlong, a surrogate, or beyond U+10FFFF
-    i += len;
-  }
+  for (std::size_t i = 0, n = 0; i < s.size(); i += n)
+    if ((n = char_at(s, i)) == 0) return false;
   return true;
 }
 
@@ -66,17 +66,14 @@ bool valid_postgres_text(const std::string& s) {
 
 std::string postgres_text(const std::string& s) {
   // Tool output is bytes; PostgreSQL text must be UTF-8 without NUL. Each byte that does not
-  // start a well-formed sequence becomes U+FFFD, as a UTF-8 decoder shows it; SQLite keeps
+  // start a well-formed character becomes U+FFFD, as a UTF-8 decoder shows it; SQLite keeps
   // the bytes as they are.
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size();) {
-    std::size_t len = 1;
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-    if (c != 0 && i + len <= s.size() && valid_postgres_text(s.substr(i, len))) {
-      out.append(s, i, len);
-      i += len;
+    if (std::size_t n = char_at(s, i)) {
+      out.append(s, i, n);
+      i += n;
     } else {
       out += "\xEF\xBF\xBD";
       ++i;

@@ -82,6 +82,11 @@ struct Cluster {
   HttpResult on_b(const std::string& method, const std::string& path, const json& body = nullptr) const {
     return b.api_as(key, method, path, body);
   }
+  // The agent greeted A, and B sees the device online through the database.
+  void wait_ready() const {
+    REQUIRE(wait_online(a, device.id, true));
+    REQUIRE(online_on_b(true));
+  }
   bool online_on_b(bool want) const {
     return eventually([&] {
       auto r = on_b("GET", "/api/devices/" + device.id);
@@ -177,8 +182,7 @@ TEST_CASE("cluster devices: an agent connected to daemon A runs commands asked t
 TEST_CASE("cluster devices: an automation run through daemon B runs on the agent connected to daemon A",
           "[runtime][cluster]") {
   Cluster c;
-  REQUIRE(wait_online(c.a, c.device.id, true));
-  REQUIRE(c.online_on_b(true));
+  c.wait_ready();
 
   std::string ok = c.automation_on_b("echo from-run-$((40+2))");
   auto run = c.on_b("POST", "/api/automations/" + ok + "/run?wait=1");
@@ -201,8 +205,7 @@ TEST_CASE("cluster devices: an automation run through daemon B runs on the agent
 TEST_CASE("cluster devices: a cancel asked through daemon B stops the command running on daemon A",
           "[runtime][cluster]") {
   Cluster c;
-  REQUIRE(wait_online(c.a, c.device.id, true));
-  REQUIRE(c.online_on_b(true));
+  c.wait_ready();
 
   std::string slow = c.automation_on_b("sleep 30; echo not-reached");
   auto started = c.on_b("POST", "/api/automations/" + slow + "/run");
@@ -228,8 +231,7 @@ TEST_CASE("cluster devices: a cancel asked through daemon B stops the command ru
 TEST_CASE("cluster devices: daemon A killed mid-command ends daemon B's execution failed within the lease",
           "[runtime][cluster]") {
   Cluster c;
-  REQUIRE(wait_online(c.a, c.device.id, true));
-  REQUIRE(c.online_on_b(true));
+  c.wait_ready();
 
   auto waiting = std::async(std::launch::async, [&c] { return c.execute_on_b("sleep 30", 60); });
   c.wait_sent();
@@ -251,8 +253,7 @@ TEST_CASE("cluster devices: daemon A killed mid-command ends daemon B's executio
 TEST_CASE("cluster devices: a daemon starting beside a running command leaves it running",
           "[runtime][cluster]") {
   Cluster c;
-  REQUIRE(wait_online(c.a, c.device.id, true));
-  REQUIRE(c.online_on_b(true));
+  c.wait_ready();
 
   auto waiting = std::async(std::launch::async, [&c] { return c.execute_on_b("sleep 4; echo survived", 30); });
   std::string execution = c.wait_sent();
@@ -273,8 +274,7 @@ TEST_CASE("cluster devices: a daemon starting beside a running command leaves it
 TEST_CASE("cluster devices: a newer connection of the device on daemon B replaces the one on daemon A",
           "[runtime][cluster]") {
   Cluster c;
-  REQUIRE(wait_online(c.a, c.device.id, true));
-  REQUIRE(c.online_on_b(true));
+  c.wait_ready();
 
   auto waiting = std::async(std::launch::async, [&c] { return c.execute_on_b("sleep 30", 60); });
   c.wait_sent();
@@ -304,9 +304,7 @@ TEST_CASE("cluster devices: a group execute and a file transfer asked through da
   std::filesystem::create_directories(here);
   std::filesystem::create_directories(there);
   auto config = [&](const std::filesystem::path& root, const std::string& name) {
-    std::string file = (dir.path() / name).string();
-    std::ofstream(file) << json{{"filesystem", {{"allowed_roots", {root.string()}}}}}.dump();
-    return file;
+    return filesystem_roots_config(dir.path() / name, root);
   };
   const std::string url = database_url_for(dir.path() / "shared");
   DaemonOptions options{.extra_args = {"--cluster-lease-s", "3", "--plugin-config", config(here, "daemon.json")},

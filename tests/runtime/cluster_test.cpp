@@ -62,6 +62,21 @@ json script(const std::string& name, const std::string& command) {
   return {{"name", name}, {"type", "script"}, {"params", {{"command", command}}}};
 }
 
+// The body of automation "tick N": `echo tick` on `schedule`.
+json ticking(int n, const std::string& schedule) {
+  json body = script("tick " + std::to_string(n), "echo tick");
+  body["schedule"] = schedule;
+  return body;
+}
+
+// `count` ticking automations, created through the daemons in turn (each daemon learns of
+// the others' automations over the bus).
+std::vector<std::string> create_ticking(const Cluster& c, int count, const std::string& schedule) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < count; ++i) ids.push_back(create(c, i % static_cast<int>(c.nodes.size()), ticking(i, schedule)));
+  return ids;
+}
+
 // Polls `done` until it holds or `limit` passes.
 template <class F>
 bool eventually(F done, std::chrono::milliseconds limit) {
@@ -109,13 +124,7 @@ int check_exactly_once(const Cluster& c, const std::vector<std::string>& ids, st
 
 TEST_CASE("cluster: three daemons run each fire of 200 automations exactly once", "[runtime][cluster]") {
   Cluster c(3);
-  std::vector<std::string> ids;
-  // Created through all three: each daemon learns of the others' automations over the bus.
-  for (int i = 0; i < 200; ++i) {
-    json body = script("tick " + std::to_string(i), "echo tick");
-    body["schedule"] = "*/5 * * * * *";
-    ids.push_back(create(c, i % 3, body));
-  }
+  const auto ids = create_ticking(c, 200, "*/5 * * * * *");
   const std::int64_t from = now_ms() + 1000;
   std::this_thread::sleep_for(16s);
   const std::int64_t to = now_ms() - 3000;  // fires of the last seconds may be in flight
@@ -129,8 +138,7 @@ TEST_CASE("cluster: three daemons run each fire of 200 automations exactly once"
   CHECK(claims.at(0).at(0) == "0");  // no claim without its run
 
   // Disabled through one daemon: none of them fires it again.
-  json off = script("tick 0", "echo tick");
-  off["schedule"] = "*/5 * * * * *";
+  json off = ticking(0, "*/5 * * * * *");
   off["enabled"] = false;
   REQUIRE(c.api(2, "PUT", "/api/automations/" + ids[0], off).status == 200);
   std::this_thread::sleep_for(1s);
@@ -141,12 +149,7 @@ TEST_CASE("cluster: three daemons run each fire of 200 automations exactly once"
 
 TEST_CASE("cluster: kill -9 one of three daemons, and no fire is lost or doubled", "[runtime][cluster]") {
   Cluster c(3);
-  std::vector<std::string> ids;
-  for (int i = 0; i < 100; ++i) {
-    json body = script("tick " + std::to_string(i), "echo tick");
-    body["schedule"] = "*/3 * * * * *";
-    ids.push_back(create(c, i % 3, body));
-  }
+  const auto ids = create_ticking(c, 100, "*/3 * * * * *");
   const std::string victim = c.daemon_id_of(2);
   REQUIRE(!victim.empty());
   const std::int64_t from = now_ms() + 1000;

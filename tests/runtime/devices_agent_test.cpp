@@ -561,9 +561,7 @@ TEST_CASE("devices: files are pushed to and pulled from a device with progress a
   std::filesystem::create_directories(here);
   std::filesystem::create_directories(there);
   auto config = [&](const std::filesystem::path& root, const std::string& name) {
-    std::string file = (dir.path() / name).string();
-    std::ofstream(file) << json{{"filesystem", {{"allowed_roots", {root.string()}}}}}.dump();
-    return file;
+    return filesystem_roots_config(dir.path() / name, root);
   };
   Daemon d(DaemonOptions{.extra_args = {"--plugin-config", config(here, "daemon-plugins.json")}});
   auto dev = pair_agent(d, dir.path(), "files");

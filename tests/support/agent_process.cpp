@@ -10,6 +10,11 @@
 
 namespace steward::test {
 
+std::string filesystem_roots_config(const std::filesystem::path& file, const std::filesystem::path& root) {
+  std::ofstream(file) << nlohmann::json{{"filesystem", {{"allowed_roots", {root.string()}}}}}.dump();
+  return file.string();
+}
+
 PairedDevice pair_agent(const Daemon& d, const std::filesystem::path& dir, const std::string& name, bool approve) {
   auto code = d.api("POST", "/api/devices/pair");
   if (code.status != 201) throw std::runtime_error("POST /api/devices/pair: " + code.body);

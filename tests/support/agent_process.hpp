@@ -21,6 +21,10 @@ struct PairedDevice {
   std::string config;  // the agent's config file (mode 0600)
 };
 
+// Writes `file`, a --plugin-config that lets the filesystem tool use `root` only; returns
+// its path (for a daemon's or an agent's --plugin-config).
+std::string filesystem_roots_config(const std::filesystem::path& file, const std::filesystem::path& root);
+
 // A pairing code from the daemon (admin key), claimed by `steward agent pair`; approved
 // through the API unless `approve` is false. Throws with the CLI's stderr on failure.
 PairedDevice pair_agent(const Daemon& d, const std::filesystem::path& dir, const std::string& name,
