@@ -1,19 +1,74 @@
-// The dashboard's entry point: sign-in, the header, and the hash router (#/, #/automations/ID,
-// #/runs/ID). Pages are modules exporting render(main, ...params); each returns an optional
-// cleanup function (the run page closes its live stream with it).
-import { api, ApiError, session, loadSelf, me, forget } from './api.js';
+// The dashboard's entry point: sign-in, the header with its menu, and the hash router.
+// Pages are modules exporting page(main, ...params); each returns an optional cleanup
+// function (the run page closes its live stream with it, polling pages stop their timers).
+import { ApiError, session, loadSelf, me, forget, can } from './api.js';
 import { h, announce } from './dom.js';
 import { automationsPage, historyPage } from './automations.js';
+import { automationFormPage } from './automation_form.js';
 import { runPage } from './run.js';
+import { templatesPage } from './templates.js';
+import { approvalsPage } from './approvals.js';
+import { maintenancePage } from './maintenance.js';
+import { devicesPage, devicePage } from './devices.js';
+import { groupsPage } from './groups.js';
+import { pluginsPage } from './plugins.js';
+import { keysPage } from './keys.js';
+import { auditPage } from './audit.js';
+import { playgroundPage } from './playground.js';
 
 const main = document.getElementById('main');
 let cleanup = null;
 
+// Most specific first: "#/automations/new" before "#/automations/ID".
 const routes = [
   [/^#?\/?$/, automationsPage],
+  [/^#\/automations\/new$/, automationFormPage],   // no id: a new one
+  [/^#\/automations\/([\w-]+)\/edit$/, automationFormPage],
   [/^#\/automations\/([\w-]+)$/, historyPage],
   [/^#\/runs\/([\w-]+)$/, runPage],
+  [/^#\/templates$/, templatesPage],
+  [/^#\/approvals$/, approvalsPage],
+  [/^#\/maintenance$/, maintenancePage],
+  [/^#\/devices$/, devicesPage],
+  [/^#\/devices\/([\w-]+)$/, devicePage],
+  [/^#\/groups$/, groupsPage],
+  [/^#\/plugins$/, pluginsPage],
+  [/^#\/keys$/, keysPage],
+  [/^#\/audit$/, auditPage],
+  [/^#\/playground$/, playgroundPage],
 ];
+
+// The menu: an entry shows only when the key holds one of its permissions (none: any key).
+const menu = [
+  ['#/', 'Automations', ['history', 'scenario:history', 'scenario:run', 'run']],
+  ['#/templates', 'Templates', ['history']],
+  ['#/approvals', 'Approvals', ['act:read', 'act:approve']],
+  ['#/maintenance', 'Maintenance', ['history']],
+  ['#/devices', 'Devices', ['devices:read']],
+  ['#/groups', 'Groups', ['devices:read']],
+  ['#/plugins', 'Plugins', ['history']],
+  ['#/keys', 'Keys', ['admin']],
+  ['#/audit', 'Audit', ['admin']],
+  ['#/playground', 'API', []],
+];
+
+function buildMenu() {
+  const nav = document.getElementById('nav');
+  nav.replaceChildren(...menu
+    .filter(([, , perms]) => perms.length === 0 || perms.some(can))
+    .map(([href, text]) => h('a', { href }, text)));
+  markCurrent();
+}
+
+// aria-current on the menu entry of the page shown (the first path segment decides).
+function markCurrent() {
+  const section = (location.hash || '#/').split('/')[1] || '';
+  for (const a of document.querySelectorAll('#nav a')) {
+    const own = a.getAttribute('href').split('/')[1] || '';
+    if (own === section || (own === '' && ['automations', 'runs'].includes(section))) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}
 
 function signInPage(message) {
   const input = h('input', { id: 'key', name: 'key', type: 'password', autocomplete: 'off', required: true,
@@ -49,6 +104,7 @@ function signInPage(message) {
 
 function showSignedIn() {
   const self = me();
+  buildMenu();
   document.getElementById('nav').hidden = false;
   document.getElementById('who').hidden = false;
   document.getElementById('who-name').textContent =
@@ -68,6 +124,7 @@ function signOut(message) {
 async function route() {
   if (cleanup) { cleanup(); cleanup = null; }
   if (!me()) return;
+  markCurrent();
   const hash = location.hash || '#/';
   for (const [pattern, page] of routes) {
     const m = hash.match(pattern);
