@@ -196,6 +196,16 @@ void add_device_routes(Router& router, ApiContext& ctx) {
     return Response::json(200, h);
   });
 
+  // The dashboard's sparklines: every health message of the last `minutes` (at most a day,
+  // which is what the store keeps), oldest first.
+  router.add("GET", "/api/devices/{id}/health/history", read, [&ctx](Request& req) {
+    DeviceApi& api = devices_of(ctx);
+    Device d = device_or_throw(api, req.params["id"]);
+    const int minutes = query_int(req, "minutes", 60, 1, 1440);
+    json samples = api.store.health_history(d.id, now_ms() - std::int64_t{minutes} * 60 * 1000);
+    return Response::json(200, {{"device_id", d.id}, {"minutes", minutes}, {"samples", samples}});
+  });
+
   router.add("POST", "/api/devices/pair", write, [&ctx](Request& req) {
     DeviceApi& api = devices_of(ctx);
     if (!req.body.empty()) reject_unknown_fields(req.json_object_body(), {});

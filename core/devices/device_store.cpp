@@ -108,8 +108,32 @@ void DeviceStore::record_hello(const std::string& id, const DeviceHello& hello, 
 }
 
 void DeviceStore::record_health(const std::string& id, const json& health, std::int64_t at_ms) {
-  db_.execute("UPDATE devices SET health_json = ?, health_ms = ?, last_seen_ms = ? WHERE id = ?",
-              {health.dump(), at_ms, at_ms, id});
+  const std::string text = health.dump();
+  db_.transaction([&] {
+    if (db_.execute("UPDATE devices SET health_json = ?, health_ms = ?, last_seen_ms = ? WHERE id = ?",
+                    {text, at_ms, at_ms, id}) == 0)
+      return;  // deleted meanwhile: no orphan sample
+    // Two messages in one millisecond: the later one wins the slot.
+    db_.execute("INSERT INTO device_health_samples (device_id, at_ms, health_json) VALUES (?, ?, ?) "
+                "ON CONFLICT (device_id, at_ms) DO UPDATE SET health_json = excluded.health_json",
+                {id, at_ms, text});
+    db_.execute("DELETE FROM device_health_samples WHERE device_id = ? AND at_ms < ?",
+                {id, at_ms - kHealthHistoryMs});
+  });
+}
+
+std::vector<json> DeviceStore::health_history(const std::string& id, std::int64_t since_ms) {
+  std::vector<json> out;
+  for (const auto& row : db_.query("SELECT at_ms, health_json FROM device_health_samples "
+                                   "WHERE device_id = ? AND at_ms >= ? ORDER BY at_ms",
+                                   {id, since_ms})) {
+    Device d;  // health_json() fills a missing timestamp from the arrival time
+    d.health = json::parse(row.text(1), nullptr, false);
+    d.health_ms = row.integer(0);
+    json h = health_json(d);
+    if (!h.is_null()) out.push_back(std::move(h));
+  }
+  return out;
 }
 
 void DeviceStore::touch(const std::string& id, std::int64_t at_ms) {

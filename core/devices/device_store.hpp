@@ -34,7 +34,13 @@ class DeviceStore {
   // Drops the token hash and sets status `revoked`; false when the device does not exist.
   bool revoke_token(const std::string& id);
   void record_hello(const std::string& id, const DeviceHello& hello, std::int64_t at_ms);
+  // The latest health on the device's row, and a sample in its history (older than
+  // kHealthHistoryMs are dropped on the way).
   void record_health(const std::string& id, const nlohmann::json& health, std::int64_t at_ms);
+  // Health messages received at or after since_ms, oldest first, each with "timestamp"
+  // as in health_json() (the agent's own, else the time it arrived).
+  std::vector<nlohmann::json> health_history(const std::string& id, std::int64_t since_ms);
+  static constexpr std::int64_t kHealthHistoryMs = 24LL * 3600 * 1000;
   void touch(const std::string& id, std::int64_t at_ms);  // last_seen
   // PATCH: name and/or metadata (metadata replaces the stored object).
   bool update(const std::string& id, const std::optional<std::string>& name,

@@ -259,6 +259,17 @@ const std::vector<Migration>& migrations() {
                 data TEXT NOT NULL,
                 PRIMARY KEY (run_id, start_offset)))",
        }},
+      {8,
+       "device health history, for the dashboard's sparklines",
+       {
+           // Every health message of the last day (DeviceStore::kHealthHistoryMs), pruned as
+           // new ones arrive; devices.health_json keeps the latest as before.
+           R"(CREATE TABLE device_health_samples (
+                device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+                at_ms INTEGER NOT NULL,
+                health_json TEXT NOT NULL,
+                PRIMARY KEY (device_id, at_ms)))",
+       }},
   };
   return all;
 }

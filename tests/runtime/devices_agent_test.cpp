@@ -156,6 +156,15 @@ TEST_CASE("devices: an approved agent runs a command, reports health and lists t
   CHECK(h["load_average"].size() == 3);
   CHECK(h["uptime_seconds"].is_number());
   CHECK(h["network"].contains("bytes_recv"));
+  // The same messages are kept as history (the dashboard's sparklines), oldest first.
+  json history = d.api("GET", "/api/devices/" + dev.id + "/health/history?minutes=5").json();
+  CHECK(history["device_id"] == dev.id);
+  CHECK(history["minutes"] == 5);
+  REQUIRE(!history["samples"].empty());
+  CHECK(history["samples"].back()["cpu_percent"].is_number());
+  CHECK(history["samples"].back()["timestamp"].is_string());
+  CHECK(d.api("GET", "/api/devices/" + dev.id + "/health/history?minutes=1441").status == 400);
+  CHECK(d.api("GET", "/api/devices/device_nope/health/history").status == 404);
 
   // The agent announced what it is and which tools it loaded.
   json device = d.api("GET", "/api/devices/" + dev.id).json();

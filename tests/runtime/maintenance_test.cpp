@@ -428,3 +428,57 @@ TEST_CASE("maintenance: a window opens and closes while a schedule fires every s
   CHECK(inside == 3);
   CHECK(after >= 1);
 }
+
+TEST_CASE("maintenance: the calendar lists when each window is in effect", "[runtime][maintenance]") {
+  Daemon d;
+  // A daily 02:00–03:00 window, a one-off one next week (out of a 7-day span from Monday
+  // 2030-01-07), and one forced on.
+  create_window(d, {{"name", "Nightly"}, {"start", "2030-01-01T02:00:00"}, {"end", "2030-01-01T03:00:00"},
+                    {"recurring", "0 2 * * *"}, {"scope", {"tag:x"}}, {"autonomy_override", "approval"}});
+  create_window(d, {{"name", "Later"}, {"start", "2030-01-20T02:00:00"}, {"end", "2030-01-20T03:00:00"},
+                    {"scope", {"tag:x"}}, {"autonomy_override", "disabled"}});
+  auto r = d.api("GET", "/api/maintenance/calendar?from=2030-01-07T00:00:00Z&days=7");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  json cal = r.json();
+  CHECK(cal["from"] == "2030-01-07T00:00:00Z");
+  CHECK(cal["to"] == "2030-01-14T00:00:00Z");
+  CHECK(cal["truncated"] == false);
+  REQUIRE(cal["occurrences"].size() == 7);
+  CHECK(cal["occurrences"][0]["name"] == "Nightly");
+  CHECK(cal["occurrences"][0]["start"] == "2030-01-07T02:00:00Z");
+  CHECK(cal["occurrences"][0]["end"] == "2030-01-07T03:00:00Z");
+  CHECK(cal["occurrences"][0]["autonomy_override"] == "approval");
+  CHECK(cal["occurrences"][0]["forced"].is_null());
+  CHECK(cal["occurrences"][6]["start"] == "2030-01-13T02:00:00Z");
+  // Unix seconds work as `from` too; a longer span reaches the one-off window.
+  json wider = d.api("GET", "/api/maintenance/calendar?from=1894060800&days=14").json();  // 2030-01-08
+  REQUIRE(wider["occurrences"].size() == 15);
+  // Sorted by start; at the same start, in the order of the list of windows.
+  CHECK(wider["occurrences"][12]["start"] == "2030-01-20T02:00:00Z");
+  CHECK(wider["occurrences"][13]["name"] == "Later");
+  CHECK(wider["occurrences"][13]["start"] == "2030-01-20T02:00:00Z");
+
+  // Forced on: from now to the span's end, whatever the schedule says (default from: now).
+  std::string later = create_window(d, {{"name", "Tomorrow"}, {"start", iso(Clock::now() + 24h)},
+                                        {"end", iso(Clock::now() + 25h)}, {"scope", {"tag:y"}},
+                                        {"autonomy_override", "disabled"}});
+  REQUIRE(d.api("POST", "/api/maintenance/" + later + "/activate").status == 200);
+  json now = d.api("GET", "/api/maintenance/calendar?days=1").json();
+  json forced;
+  for (const auto& o : now["occurrences"])
+    if (o["window_id"] == later) forced = o;
+  REQUIRE(forced.is_object());
+  CHECK(forced["forced"] == "on");
+  CHECK(forced["start"] == now["from"]);
+  CHECK(forced["end"] == now["to"]);
+
+  // Bad input: 400 naming the parameter; a key without `history` is refused.
+  CHECK(d.api("GET", "/api/maintenance/calendar?days=0").status == 400);
+  CHECK(d.api("GET", "/api/maintenance/calendar?days=32").json()["error"]["field"] == "days");
+  CHECK(d.api("GET", "/api/maintenance/calendar?from=yesterday").json()["error"]["field"] == "from");
+  std::string job = automation(d, "job");
+  auto single = d.api("POST", "/api/keys", {{"name", "one"}, {"role", "single-task"}, {"automation_id", job}});
+  REQUIRE(single.status == 201);
+  CHECK(d.api_as(single.json()["key"], "GET", "/api/maintenance/calendar").status == 403);
+}

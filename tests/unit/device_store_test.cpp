@@ -107,6 +107,42 @@ TEST_CASE("device store: hello and health are recorded, health answers in the se
   CHECK(store.get("device_a")->last_seen_ms == 1700000009000);
 }
 
+TEST_CASE("device store: health history keeps a day of messages, oldest first, and goes with the device",
+          "[unit][devices]") {
+  test::TempDir dir;
+  store::Database db(dir.path(), test::database_url_for(dir.path()));
+  DeviceStore store(db);
+  store.insert(make("device_a", "alpha"), DeviceStore::new_token());
+  store.insert(make("device_b", "beta"), DeviceStore::new_token());
+  const std::int64_t t0 = 1700000000000;
+  const std::int64_t day = DeviceStore::kHealthHistoryMs;
+  store.record_health("device_a", json{{"cpu_percent", 1}}, t0);
+  store.record_health("device_a", json{{"cpu_percent", 2}, {"timestamp", "agent time"}}, t0 + 30000);
+  store.record_health("device_b", json{{"cpu_percent", 9}}, t0 + 30000);
+  store.record_health("device_a", json{{"cpu_percent", 3}}, t0 + 60000);
+
+  auto all = store.health_history("device_a", 0);
+  REQUIRE(all.size() == 3);
+  CHECK(all[0]["cpu_percent"] == 1);
+  CHECK(all[0]["timestamp"] == "2023-11-14T22:13:20Z");  // the receipt time
+  CHECK(all[1]["timestamp"] == "agent time");              // the agent's own stays
+  CHECK(all[2]["cpu_percent"] == 3);
+  CHECK(store.health_history("device_a", t0 + 30000).size() == 2);  // since: inclusive
+
+  // A message a day later drops those older than a day before it.
+  store.record_health("device_a", json{{"cpu_percent", 4}}, t0 + 30000 + day);
+  auto kept = store.health_history("device_a", 0);
+  REQUIRE(kept.size() == 3);
+  CHECK(kept[0]["cpu_percent"] == 2);
+  CHECK(store.health_history("device_b", 0).size() == 1);  // others untouched
+
+  // An unknown device gets no orphan sample; a deleted one takes its history along.
+  store.record_health("device_zzz", json{{"cpu_percent", 5}}, t0);
+  CHECK(store.health_history("device_zzz", 0).empty());
+  REQUIRE(store.remove("device_a"));
+  CHECK(db.query_one("SELECT COUNT(*) FROM device_health_samples WHERE device_id = 'device_a'")->integer(0) == 0);
+}
+
 TEST_CASE("device store: a token is found by its hash only, and revoking makes it unknown", "[unit][devices]") {
   test::TempDir dir;
   store::Database db(dir.path(), test::database_url_for(dir.path()));
