@@ -5,7 +5,7 @@ JOBS       ?= $(shell nproc)
 DATA_DIR   ?= ./data
 CTEST_ARGS ?=
 
-.PHONY: all deps build run test test-asan bench clean
+.PHONY: all deps build run test test-ui test-asan bench clean
 
 all: build
 
@@ -23,6 +23,10 @@ run: deps
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
+
+# Only the dashboard's browser tests (they are part of `make test` too).
+test-ui: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -L ui $(CTEST_ARGS)
 
 # Debug build with AddressSanitizer + UBSan; the same tests must pass under it.
 test-asan: deps
