@@ -36,6 +36,7 @@ const routes = [
   [/^#\/keys$/, keysPage],
   [/^#\/audit$/, auditPage],
   [/^#\/playground$/, playgroundPage],
+  [/^#\/playground\/([\w.-]+)$/, playgroundPage],   // one operation, by its operationId
 ];
 
 // The menu: an entry shows only when the key holds one of its permissions (none: any key).
