@@ -1,11 +1,115 @@
-// Placeholder while this page is being built (issue 11, slice 2): the route and the menu entry
-// exist so that the pages can be built in parallel.
-import { h } from './dom.js';
+// The device list: status in words, name, platform, last seen and a health sparkline per
+// device, refreshed every few seconds; pairing and the approve/block/revoke/delete buttons
+// for keys with `devices:write`. One device's page is device_page.js.
+import { api, can } from './api.js';
+import { h, whenIso } from './dom.js';
+import { healthHistory, healthCharts } from './sparkline.js';
+import { deviceActions, deviceState } from './device_actions.js';
+import { pairingPanel } from './device_pairing.js';
 
-export function devicesPage(main) {
-  main.replaceChildren(h('h1', {}, 'Not built yet'), h('p', {}, 'This page is still being built.'));
+export { devicePage } from './device_page.js';
+
+// The list is cheap and shows a newly paired device quickly; each device's history is one
+// more request, so it is fetched again only when older than HISTORY_MS (agents report
+// every 30 s by default).
+const REFRESH_MS = 3000;
+const PAIRING_REFRESH_MS = 1000;   // while a pairing code waits: show the new device at once
+const HISTORY_MS = 10000;
+
+function row(d, samples, handlers) {
+  return h('tr', { 'data-id': d.id },
+    h('th', { scope: 'row', 'data-label': 'Name' }, h('a', { href: `#/devices/${d.id}` }, d.name),
+      d.hostname && d.hostname !== d.name ? h('div', { class: 'help' }, d.hostname) : null),
+    h('td', { 'data-label': 'Status' }, deviceState(d)),
+    h('td', { 'data-label': 'Platform' }, [d.platform, d.architecture].filter(Boolean).join(' ') || '—'),
+    h('td', { 'data-label': 'Last seen' }, d.last_seen_at ? whenIso(d.last_seen_at) : 'never'),
+    h('td', { 'data-label': 'Health (last hour)' }, healthCharts(samples)),
+    can('devices:write') ? h('td', { 'data-label': 'Actions' }, deviceActions(d, handlers)) : null);
 }
 
-export function devicePage(main) {
-  main.replaceChildren(h('h1', {}, 'Not built yet'), h('p', {}, 'This page is still being built.'));
+export async function devicesPage(main) {
+  const feedback = h('div', { class: 'feedback' });
+  const body = h('tbody');
+  const total = h('p', { class: 'help', id: 'device-count' });
+  const stale = h('div');  // the last background refresh failed (cleared by the next good one)
+  let asking = false;   // a confirm question is open: do not redraw it away
+  const handlers = {
+    done: () => { feedback.replaceChildren(); return refresh(); },
+    fail: (err) => feedback.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message)),
+    onOpen: (open) => { asking = open; },
+  };
+
+  const healthErrors = h('div');
+  const cache = new Map();  // device id -> { at, samples }
+  // A history that cannot be read does not hide the device: its charts show "no report" and
+  // the API's message is shown above the list.
+  const history = async (d, errors) => {
+    const hit = cache.get(d.id);
+    if (hit && Date.now() - hit.at < HISTORY_MS) return hit.samples;
+    try {
+      const samples = await healthHistory(d.id);
+      cache.set(d.id, { at: Date.now(), samples });
+      return samples;
+    } catch (err) {
+      errors.push(`Could not read the health of ${d.name}: ${err.message}`);
+      return [];
+    }
+  };
+
+  async function refresh() {
+    const list = await api('GET', '/api/devices?limit=1000');
+    const errors = [];
+    const histories = await Promise.all(list.devices.map((d) => history(d, errors)));
+    healthErrors.replaceChildren(...errors.map((e) => h('p', { class: 'error', role: 'alert' }, e)));
+    // Keep the keyboard where it was: the same button of the same device, once redrawn.
+    const active = document.activeElement;
+    const focusRow = active && body.contains(active) ? active.closest('tr')?.dataset.id : null;
+    const focusAction = focusRow ? active.dataset.action : null;
+    body.replaceChildren(...list.devices.map((d, i) => row(d, histories[i], handlers)));
+    if (list.devices.length === 0) {
+      body.append(h('tr', {}, h('td', { colspan: 6 }, can('devices:write')
+        ? 'No devices yet. Pair one above.' : 'No devices yet.')));
+    }
+    total.textContent = `${list.total} device${list.total === 1 ? '' : 's'}`;
+    if (focusRow) {
+      const again = body.querySelector(`tr[data-id="${focusRow}"] [data-action="${focusAction}"]`)
+        || body.querySelector(`tr[data-id="${focusRow}"] a`);
+      again?.focus();
+    }
+  }
+
+  await refresh();
+  const pairing = can('devices:write') ? pairingPanel() : null;
+  const heads = ['Name', 'Status', 'Platform', 'Last seen', 'Health (last hour)', can('devices:write') ? 'Actions' : null];
+  main.replaceChildren(...[
+    h('h1', {}, 'Devices'),
+    pairing ? pairing.element : null,
+    h('h2', {}, 'Paired devices'),
+    total,
+    feedback,
+    stale,
+    healthErrors,
+    h('div', { class: 'table-wrap' },
+      h('table', { class: 'stack devices' },
+        h('caption', { class: 'visually-hidden' }, 'Devices with their status, last contact and health'),
+        h('thead', {}, h('tr', {}, heads.filter(Boolean).map((t) => h('th', { scope: 'col' }, t)))),
+        body)),
+  ].filter(Boolean));
+
+  let timer = null;
+  let stopped = false;
+  const again = () => { if (!stopped) timer = setTimeout(tick, pairing?.live() ? PAIRING_REFRESH_MS : REFRESH_MS); };
+  const tick = async () => {
+    if (!asking) {
+      try {
+        await refresh();
+        stale.replaceChildren();
+      } catch (err) {
+        stale.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Could not refresh the list: ${err.message}`));
+      }
+    }
+    again();
+  };
+  again();
+  return () => { stopped = true; clearTimeout(timer); pairing?.stop(); };
 }

@@ -41,3 +41,10 @@ export function announce(text) {
   region.textContent = '';
   setTimeout(() => { region.textContent = text; }, 50);
 }
+
+// An ISO 8601 time from the API (devices, groups) as a local date-time, or a dash.
+export function whenIso(iso) {
+  if (!iso) return '—';
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? String(iso) : new Date(t).toLocaleString();
+}
