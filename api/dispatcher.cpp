@@ -95,12 +95,15 @@ Response Dispatcher::route_and_handle(Request& req, std::string& route_label) co
   if (audit_ && req.method != "GET" && req.method != "HEAD" && !route.access.is_public) {
     std::string target;
     for (const auto& [k, v] : req.params) target += (target.empty() ? "" : " ") + v;
-    if (target.empty()) target = req.path;
     std::string detail;
-    if (response.status >= 400) {
+    if (target.empty() || response.status >= 400) {
       auto body = nlohmann::json::parse(response.body, nullptr, false);
-      if (body.is_object() && body.contains("error")) detail = body["error"].value("code", "");
+      // A create names what it made (the new key, automation, window…), not the collection.
+      if (target.empty() && response.status < 300 && body.is_object() && body.contains("id") && body["id"].is_string())
+        target = body["id"].get<std::string>();
+      if (response.status >= 400 && body.is_object() && body.contains("error")) detail = body["error"].value("code", "");
     }
+    if (target.empty()) target = req.path;
     audit_->append(req.principal ? req.principal->name : "anonymous", req.method + " " + route.pattern, target,
                    std::to_string(response.status), detail);
   }

@@ -141,6 +141,17 @@ TEST_CASE("the audit log records writes, refused keys and decisions, only admins
     return false;
   };
   CHECK(has("admin", "POST /api/automations", "201"));
+  // A create names what it made; a refused one, the collection it was refused on.
+  bool named = false;
+  for (const auto& e : entries) named = named || (e["action"] == "POST /api/automations" && e["target"] == id);
+  CHECK(named);
+  CHECK(d.api("POST", "/api/keys", {{"name", "kim"}, {"role", "view-only"}}).status == 201);
+  CHECK(d.api("POST", "/api/keys", {{"name", "kim"}}).status == 400);
+  json keys_made = d.api("GET", "/api/audit?action=POST%20/api/keys").json()["entries"];
+  REQUIRE(keys_made.size() == 2);
+  CHECK(keys_made[0]["target"] == "/api/keys");  // newest first: the refused one
+  CHECK(keys_made[0]["detail"] == "invalid_field");
+  CHECK(keys_made[1]["target"].get<std::string>().rfind("key_", 0) == 0);
   CHECK(has("admin", "POST /api/automations/{id}/run", "200"));
   CHECK(has("anonymous", "auth.denied", "401"));
   CHECK(has("vera", "auth.forbidden", "403"));
