@@ -1,11 +1,12 @@
 // The automations list (name, type, last status, next fire, enabled; run now and
-// enable/disable where the key allows) and one automation's run history.
+// enable/disable where the key allows; "New automation") and one automation's run history,
+// 50 runs a page, with "Edit" for keys that may change it.
 import { api, can, canRun, canReadRuns, me } from './api.js';
 import { h, when, badge, duration, announce } from './dom.js';
 
 // The fields PUT /api/automations/{id} takes back: GET adds read-only ones (id, created,
 // last_status, next_fire, webhook…) that the create/replace schema refuses.
-const INPUT_FIELDS = ['name', 'type', 'params', 'icon', 'description', 'target', 'enabled', 'timeout', 'tags',
+export const INPUT_FIELDS = ['name', 'type', 'params', 'icon', 'description', 'target', 'enabled', 'timeout', 'tags',
                       'schedule', 'timezone', 'catch_up', 'concurrency', 'on_daemon_loss'];
 const APPROVAL_FIELDS = ['required', 'approvers', 'min_approvals', 'expires_in'];
 
@@ -63,12 +64,17 @@ export async function automationsPage(main) {
     const list = can('history') ? await api('GET', '/api/automations')
       : me().automation_id ? [await api('GET', `/api/automations/${me().automation_id}`)] : [];
     body.replaceChildren(...list.map((a) => row(a, refresh, feedback)));
-    if (list.length === 0) body.append(h('tr', {}, h('td', { colspan: 6 }, 'No automations yet. Create one with POST /api/automations.')));
+    if (list.length === 0) body.append(h('tr', {}, h('td', { colspan: 6 }, can('automations:write')
+      ? 'No automations yet. Create one with “New automation” above, or from a template.'
+      : 'No automations yet.')));
     if (focusId) body.querySelector(`tr[data-id="${focusId}"] [data-action="toggle"]`)?.focus();
   };
   await refresh();
   main.replaceChildren(
-    h('h1', {}, 'Automations'),
+    h('div', { class: 'page-head' }, h('h1', {}, 'Automations'),
+      can('automations:write') ? h('p', { class: 'actions' },
+        h('a', { href: '#/automations/new', class: 'button-link' }, 'New automation'),
+        h('a', { href: '#/templates', class: 'button-link secondary' }, 'From a template')) : null),
     feedback,
     h('div', { class: 'table-wrap' },
       h('table', { class: 'stack' },
@@ -77,26 +83,63 @@ export async function automationsPage(main) {
         body)));
 }
 
-export async function historyPage(main, id) {
-  const [a, page] = await Promise.all([api('GET', `/api/automations/${id}`), api('GET', `/api/automations/${id}/runs?limit=50`)]);
-  const rows = page.runs.map((r) => h('tr', {},
+const PAGE = 50;
+
+// One page of runs. One more than a page is asked for, to know whether older runs exist
+// without a count query.
+function runRows(runs) {
+  return runs.map((r) => h('tr', {},
     h('th', { scope: 'row', 'data-label': 'Run' },
       canReadRuns() ? h('a', { href: `#/runs/${r.run_id}` }, r.run_id) : r.run_id),
     h('td', { 'data-label': 'Status' }, badge(r.status)),
     h('td', { 'data-label': 'Trigger' }, r.trigger),
     h('td', { 'data-label': 'Started' }, when(r.started ?? r.created)),
     h('td', { 'data-label': 'Duration' }, r.duration_ms === null || r.duration_ms === undefined ? '—' : duration(r.duration_ms / 1000))));
+}
+
+export async function historyPage(main, id) {
+  const fetchPage = (offset) => api('GET', `/api/automations/${id}/runs?limit=${PAGE + 1}&offset=${offset}`);
+  const [a, first] = await Promise.all([api('GET', `/api/automations/${id}`), fetchPage(0)]);
   const feedback = h('div');
+  const runsBox = h('section', { 'aria-labelledby': 'runs-title' });
+  let offset = 0;
+
+  // Shows the page at `offset`; "Older runs" / "Newer runs" move by 50, and focus goes to the
+  // heading that says which runs are shown.
+  const show = (page, moved) => {
+    const runs = page.runs.slice(0, PAGE);
+    const older = page.runs.length > PAGE;
+    const title = h('h2', { id: 'runs-title', tabindex: '-1' },
+      runs.length === 0 ? 'Runs' : offset === 0 && !older ? `Runs (${runs.length})` : `Runs ${offset + 1}–${offset + runs.length}, newest first`);
+    const go = (delta) => async () => {
+      try {
+        const next = await fetchPage(offset + delta);
+        offset += delta;
+        show(next, true);
+      } catch (err) { errorLine(feedback, err); }
+    };
+    const nav = offset > 0 || older ? h('nav', { class: 'pager', 'aria-label': 'Run pages' },
+      offset > 0 ? h('button', { type: 'button', class: 'secondary', onclick: go(-PAGE) }, 'Newer runs') : null,
+      older ? h('button', { type: 'button', class: 'secondary', onclick: go(PAGE) }, 'Older runs') : null) : null;
+    runsBox.replaceChildren(...[title,
+      runs.length === 0 ? h('p', {}, offset === 0 ? 'No runs yet.' : 'No older runs.')
+        : h('div', { class: 'table-wrap' }, h('table', { class: 'stack' },
+            h('caption', { class: 'visually-hidden' }, `Runs of ${a.name}, newest first`),
+            h('thead', {}, h('tr', {}, ['Run', 'Status', 'Trigger', 'Started', 'Duration'].map((t) => h('th', { scope: 'col' }, t)))),
+            h('tbody', {}, runRows(runs)))),
+      nav].filter(Boolean));
+    if (moved) title.focus();
+  };
+  show(first, false);
+
   main.replaceChildren(
     h('p', { class: 'crumbs' }, h('a', { href: '#/' }, 'Automations'), ' / ', a.name),
     h('h1', {}, `Runs of ${a.name}`),
     h('p', {}, `${a.type} · `, a.enabled ? 'enabled' : 'disabled', a.schedule ? ` · schedule ${a.schedule} (${a.timezone})` : ''),
-    canRun(a.id) ? h('p', {}, h('button', { type: 'button', disabled: !a.enabled,
-      onclick: async () => { try { await runNow(a.id); } catch (err) { errorLine(feedback, err); } } }, 'Run now')) : null,
+    h('p', { class: 'actions' },
+      canRun(a.id) ? h('button', { type: 'button', disabled: !a.enabled,
+        onclick: async () => { try { await runNow(a.id); } catch (err) { errorLine(feedback, err); } } }, 'Run now') : null,
+      can('automations:write') ? h('a', { href: `#/automations/${a.id}/edit`, class: 'button-link secondary', 'aria-label': `Edit ${a.name}` }, 'Edit') : null),
     feedback,
-    rows.length === 0 ? h('p', {}, 'No runs yet.')
-      : h('div', { class: 'table-wrap' }, h('table', { class: 'stack' },
-          h('caption', { class: 'visually-hidden' }, `Runs of ${a.name}, newest first`),
-          h('thead', {}, h('tr', {}, ['Run', 'Status', 'Trigger', 'Started', 'Duration'].map((t) => h('th', { scope: 'col' }, t)))),
-          h('tbody', {}, rows))));
+    runsBox);
 }

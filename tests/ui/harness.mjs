@@ -106,3 +106,8 @@ export async function run(name, body) {
     if (daemon) await daemon.stop().catch(() => {});
   }
 }
+
+// The page's problems except the 400 answers a test provokes on purpose (a form sent with
+// bad input, a bad schedule previewed): the browser logs every failed request as a console
+// error, and the page shows the API's message instead, which the test checks.
+export const unexpectedProblems = (page) => page.problems.filter((p) => !/status of 400 \(Bad Request\)/.test(p));
