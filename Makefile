@@ -2,6 +2,9 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
+# Tests mostly wait (on daemons, schedules, agents): twice the cores keeps both busy.
+# docs/decisions.md, "Build time".
+TEST_JOBS  ?= $(shell echo $$(( $$(nproc) * 2 )))
 DATA_DIR   ?= ./data
 CTEST_ARGS ?=
 
@@ -22,11 +25,11 @@ run: deps
 	$(BUILD)/bin/steward serve --data-dir $(DATA_DIR)
 
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
+	cd $(BUILD) && ctest --output-on-failure -j$(TEST_JOBS) $(CTEST_ARGS)
 
 # Only the dashboard's browser tests (they are part of `make test` too).
 test-ui: build
-	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -L ui $(CTEST_ARGS)
+	cd $(BUILD) && ctest --output-on-failure -j$(TEST_JOBS) -L ui $(CTEST_ARGS)
 
 # Debug build with AddressSanitizer + UBSan; the same tests must pass under it.
 test-asan: deps
