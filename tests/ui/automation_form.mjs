@@ -6,7 +6,7 @@
 // shows 50 and pages to the older 2; Delete (after its confirm step) removes the automation;
 // at 375 px the form does not scroll sideways, and a `sequence` (array of step objects, JSON
 // args) made there has the steps in the API.
-import { run, newPage, signIn, screenshot, check, apiCall, unexpectedProblems } from './harness.mjs';
+import { run, newPage, signIn, screenshot, check, apiCall, unexpectedProblems, sidewaysOverflow } from './harness.mjs';
 import { expect } from './expect.mjs';
 
 await run('automation_form', async ({ daemon, browser }) => {
@@ -117,7 +117,7 @@ await run('automation_form', async ({ daemon, browser }) => {
   const second = phone.getByRole('group', { name: 'Step 2' });
   await second.getByRole('textbox', { name: /^tool/ }).fill('system_info');
   await second.getByRole('checkbox', { name: 'continue_on_error' }).check();
-  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await sidewaysOverflow(phone);
   check(overflow <= 0, `no sideways scrolling at 375 px (overflow ${overflow}px)`);
   await screenshot(phone, 'automation-form-375px');
   await phone.getByRole('button', { name: 'Create automation' }).click();

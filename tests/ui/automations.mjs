@@ -2,7 +2,7 @@
 // last status and next fire; Disable/Enable in the page changes it in the API (and a disabled
 // one cannot be run from the page); the list is usable at phone width (375 px: no sideways
 // scrolling, every action reachable); the history page lists the automation's runs.
-import { run, newPage, signIn, screenshot, check, apiCall } from './harness.mjs';
+import { run, newPage, signIn, screenshot, check, apiCall, sidewaysOverflow } from './harness.mjs';
 import { expect } from './expect.mjs';
 
 await run('automations', async ({ daemon, browser }) => {
@@ -45,7 +45,7 @@ await run('automations', async ({ daemon, browser }) => {
   const phone = await newPage(browser, { width: 375, height: 740 });
   await signIn(phone, daemon);
   await expect(phone.locator(`tr[data-id="${a.id}"]`)).toContainText('Nightly report');
-  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await sidewaysOverflow(phone);
   check(overflow <= 0, `no sideways scrolling at 375 px (overflow ${overflow}px)`);
   const runBox = await phone.getByRole('button', { name: 'Run Nightly report now' }).boundingBox();
   check(runBox && runBox.x >= 0 && runBox.x + runBox.width <= 375, 'Run now is on screen at 375 px');

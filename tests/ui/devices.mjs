@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run, newPage, signIn, screenshot, check, apiCall } from './harness.mjs';
+import { run, newPage, signIn, screenshot, check, apiCall, sidewaysOverflow } from './harness.mjs';
 import { expect } from './expect.mjs';
 
 // The daemon inherits this (STEWARD_<SETTING>): agents are told to report health every second.
@@ -159,7 +159,7 @@ await run('devices', async ({ daemon, browser }) => {
     await phone.setViewportSize({ width: 375, height: 740 });
     await phone.goto(`${daemon.base}/#/devices`);
     await expect(phone.locator(`tr[data-id="${id}"]`)).toContainText('web1');
-    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await sidewaysOverflow(phone);
     check(overflow <= 0, `no sideways scrolling at 375 px (overflow ${overflow}px)`);
     const box = await phone.getByRole('button', { name: 'Delete web1' }).boundingBox();
     check(box && box.x >= 0 && box.x + box.width <= 375, 'Delete is on screen at 375 px');

@@ -111,3 +111,7 @@ export async function run(name, body) {
 // bad input, a bad schedule previewed): the browser logs every failed request as a console
 // error, and the page shows the API's message instead, which the test checks.
 export const unexpectedProblems = (page) => page.problems.filter((p) => !/status of 400 \(Bad Request\)/.test(p));
+
+// How many pixels the page scrolls sideways (0 when everything fits the viewport's width).
+export const sidewaysOverflow = (page) =>
+  page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

@@ -4,7 +4,7 @@
 // that automation is stored `skipped` (API) and the run page and the history say so;
 // Deactivate in the page turns it off (API). At 375 px the page does not scroll sideways
 // and the calendar is a list of days.
-import { run, newPage, signIn, screenshot, check, apiCall } from './harness.mjs';
+import { run, newPage, signIn, screenshot, check, apiCall, sidewaysOverflow } from './harness.mjs';
 import { expect } from './expect.mjs';
 
 // "YYYY-MM-DDTHH:MM" in UTC, for a datetime-local input read in the time zone UTC.
@@ -71,7 +71,7 @@ await run('maintenance', async ({ daemon, browser }) => {
   await phone.goto(`${daemon.base}/#/maintenance`);
   await expect(phone.locator(`tr[data-id="${win.id}"]`)).toContainText('Disk swap');
   await expect(phone.locator('.mcal-day').nth(6)).toBeVisible();
-  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await sidewaysOverflow(phone);
   check(overflow <= 0, `no sideways scrolling at 375 px (overflow ${overflow}px)`);
   const [d0, d1] = [await phone.locator('.mcal-day').nth(0).boundingBox(), await phone.locator('.mcal-day').nth(1).boundingBox()];
   check(d1.y > d0.y && d0.width > 300, `the days are stacked at 375 px (${JSON.stringify([d0, d1])})`);

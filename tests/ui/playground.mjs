@@ -9,7 +9,7 @@
 // nothing scrolls sideways.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { run, newPage, signIn, screenshot, check, apiCall } from './harness.mjs';
+import { run, newPage, signIn, screenshot, check, apiCall, sidewaysOverflow } from './harness.mjs';
 import { expect } from './expect.mjs';
 
 // Full-page shots from the top (picking an operation scrolls to it; the list is sticky).
@@ -102,7 +102,7 @@ await run('playground', async ({ daemon, browser }) => {
   check(await phone.evaluate(() => document.activeElement.id === 'pg-curl'
     && document.activeElement.selectionEnd - document.activeElement.selectionStart === document.activeElement.value.length),
   'the fallback box has focus with the whole command selected');
-  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await sidewaysOverflow(phone);
   check(overflow <= 0, `no sideways scrolling at 375 px (overflow ${overflow}px)`);
   const send = await phone.getByRole('button', { name: 'Send' }).boundingBox();
   check(send && send.x >= 0 && send.x + send.width <= 375, 'Send is on screen at 375 px');

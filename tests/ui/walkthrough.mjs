@@ -5,7 +5,7 @@
 // console error, at desktop and at phone width (no sideways scroll), with a screenshot of
 // each; and the style sheet's page sections all sit at its top level (two sections merged
 // into one @media block once, which no page test noticed).
-import { run, newPage, signIn, screenshot, check, apiCall } from './harness.mjs';
+import { run, newPage, signIn, screenshot, check, apiCall, sidewaysOverflow } from './harness.mjs';
 import { expect } from './expect.mjs';
 
 // Every `/* == section == */` header must be at brace depth 0; braces must balance.
@@ -107,7 +107,7 @@ await run('walkthrough', async ({ daemon, browser }) => {
       check(!/Not found|Not built yet/.test(title), `${name}: a real page (got "${title}")`);
       check(await p.locator(`#nav a[href="${href}"]`).getAttribute('aria-current') === 'page', `${name} is marked in the menu`);
       if (suffix) {
-        const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        const overflow = await sidewaysOverflow(p);
         check(overflow <= 0, `${name} at 375 px: no sideways scrolling (overflow ${overflow}px)`);
       }
       await screenshot(p, `page-${name.toLowerCase()}${suffix}`);
