@@ -2,6 +2,7 @@
 // when the tab closes, and no other site can read it (the daemon's Content-Security-Policy
 // lets only these files run on the page).
 const STORE = 'steward.key';
+export const KEY_REFUSED = 'steward:key-refused';
 
 export class ApiError extends Error {
   constructor(status, code, message) {
@@ -25,6 +26,9 @@ export async function api(method, path, body, key = session.key()) {
   let data = null;
   try { data = await res.json(); } catch { /* an empty or non-JSON answer */ }
   if (!res.ok) {
+    // The signed-in key refused (revoked or expired meanwhile), whichever page or timer
+    // asked: app.js signs out once, saying why.
+    if (res.status === 401 && key && key === session.key()) window.dispatchEvent(new Event(KEY_REFUSED));
     const err = data && data.error ? data.error : { code: 'http_error', message: `HTTP ${res.status}` };
     throw new ApiError(res.status, err.code, err.message);
   }

@@ -1,7 +1,7 @@
 // The dashboard's entry point: sign-in, the header with its menu, and the hash router.
 // Pages are modules exporting page(main, ...params); each returns an optional cleanup
 // function (the run page closes its live stream with it, polling pages stop their timers).
-import { ApiError, session, loadSelf, me, forget, can } from './api.js';
+import { ApiError, session, loadSelf, me, forget, can, KEY_REFUSED } from './api.js';
 import { h, announce } from './dom.js';
 import { automationsPage, historyPage } from './automations.js';
 import { automationFormPage } from './automation_form.js';
@@ -146,6 +146,8 @@ async function route() {
 async function start() {
   document.getElementById('sign-out').addEventListener('click', () => signOut());
   window.addEventListener('hashchange', route);
+  // A background refresh (devices, approvals) meets a revoked key: back to sign-in at once.
+  window.addEventListener(KEY_REFUSED, () => { if (me()) signOut('The key stopped working (revoked or expired). Sign in again.'); });
   const key = session.key();
   if (!key) return signOut();
   try {

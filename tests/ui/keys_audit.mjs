@@ -40,13 +40,17 @@ await run('keys_audit', async ({ daemon, browser }) => {
   const menu = await second.locator('#nav a').allTextContents();
   check(menu.includes('Automations') && !menu.includes('Keys') && !menu.includes('Audit'), `view-only menu: ${menu}`);
 
-  // Revoke in the page, confirmed in place; the second page is signed out at its next request.
+  // Revoke in the page, confirmed in place; the second page, left open on a page that
+  // refreshes by itself (devices), is signed out by its next refresh without a click.
+  await second.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
+  await expect(second.getByRole('heading', { name: 'Devices' })).toBeVisible();
   await row.getByRole('button', { name: `Revoke grafana (${created.id})` }).click();
   await row.getByRole('button', { name: 'Yes, revoke grafana' }).click();
   await expect(row.locator('[data-label="State"]')).toContainText('revoked');
   check((await apiCall(daemon, 'GET', '/api/keys')).keys.find((k) => k.id === created.id).revoked !== null, 'revoked in the API');
-  await second.goto(`${daemon.base}/#/maintenance`);
   await expect(second.getByRole('alert')).toContainText('The key stopped working');
+  await expect(second.getByLabel('API key')).toBeVisible();
+  check(await second.evaluate(() => sessionStorage.getItem('steward.key')) === null, 'the refused key is forgotten');
 
   // Enough refused requests (auth.denied) for a second page of 25.
   await Promise.all(Array.from({ length: 26 }, () => fetch(`${daemon.base}/api/automations`, { headers: { Authorization: 'Bearer stw_wrong' } })));
