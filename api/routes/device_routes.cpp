@@ -31,6 +31,27 @@ std::optional<std::string> string_field(const json& body, const std::string& nam
   return s;
 }
 
+int history_minutes(const Request& req) { return query_int(req, "minutes", 60, 1, 1440); }
+std::int64_t minutes_ago_ms(int minutes) { return now_ms() - std::int64_t{minutes} * 60 * 1000; }
+
+// ?ids=device_a,device_b: 1 to 100 device ids (a page of the device list).
+constexpr std::size_t kMaxHistoryIds = 100;
+std::vector<std::string> history_ids(const Request& req) {
+  std::vector<std::string> ids;
+  const std::string text = req.query_or("ids", "");
+  for (std::size_t start = 0; !text.empty();) {
+    const std::size_t comma = text.find(',', start);
+    std::string id = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (id.empty()) throw ApiError(400, "invalid_field", "ids: device ids separated by commas, none empty", "ids");
+    ids.push_back(std::move(id));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (ids.empty() || ids.size() > kMaxHistoryIds)
+    throw ApiError(400, "invalid_field", "ids: 1 to " + std::to_string(kMaxHistoryIds) + " device ids are required", "ids");
+  return ids;
+}
+
 json list_answer(ApiContext& ctx, const Request& req) {
   DeviceApi& api = devices_of(ctx);
   std::string status = req.query_or("status", "");
@@ -197,13 +218,21 @@ void add_device_routes(Router& router, ApiContext& ctx) {
   });
 
   // The dashboard's sparklines: every health message of the last `minutes` (at most a day,
-  // which is what the store keeps), oldest first.
+  // which is what the store keeps), oldest first; for one device, or for a page of the
+  // device list in one request (not one per device).
   router.add("GET", "/api/devices/{id}/health/history", read, [&ctx](Request& req) {
     DeviceApi& api = devices_of(ctx);
     Device d = device_or_throw(api, req.params["id"]);
-    const int minutes = query_int(req, "minutes", 60, 1, 1440);
-    json samples = api.store.health_history(d.id, now_ms() - std::int64_t{minutes} * 60 * 1000);
+    const int minutes = history_minutes(req);
+    json samples = api.store.health_history(d.id, minutes_ago_ms(minutes));
     return Response::json(200, {{"device_id", d.id}, {"minutes", minutes}, {"samples", samples}});
+  });
+
+  router.add("GET", "/api/devices/health/history", read, [&ctx](Request& req) {
+    const int minutes = history_minutes(req);
+    std::vector<std::string> ids = history_ids(req);
+    return Response::json(200, {{"minutes", minutes},
+                                {"devices", devices_of(ctx).store.health_histories(ids, minutes_ago_ms(minutes))}});
   });
 
   router.add("POST", "/api/devices/pair", write, [&ctx](Request& req) {

@@ -29,12 +29,10 @@ json to_json(const Device& d, bool online) {
           {"metadata", d.metadata}};
 }
 
-json health_json(const Device& d) {
-  if (!d.health.is_object()) return nullptr;
-  json h = d.health;
-  // The agent stamps its own time; when it did not, the time the hub received it stands in.
-  if (!h.contains("timestamp") || !h["timestamp"].is_string())
-    h["timestamp"] = iso8601_or_null(d.health_ms);
+json health_json(const json& health, std::optional<std::int64_t> received_ms) {
+  if (!health.is_object()) return nullptr;
+  json h = health;
+  if (!h.contains("timestamp") || !h["timestamp"].is_string()) h["timestamp"] = iso8601_or_null(received_ms);
   return h;
 }
 

@@ -45,7 +45,9 @@ bool may_run_tool(const Device& d, const std::string& tool);
 // Seed 001's list item: id, name, platform, architecture, os_version, agent_version,
 // status, online, last_seen_at, capabilities, paired_at (+ hostname, metadata). ISO times.
 nlohmann::json to_json(const Device& d, bool online);
-// The seed's health object (cpu_percent, …, timestamp), or null when none arrived yet.
-nlohmann::json health_json(const Device& d);
+// The seed's health object (cpu_percent, …, timestamp), or null when none arrived yet. The
+// agent stamps its own time; when it did not, the time the hub received it stands in.
+nlohmann::json health_json(const nlohmann::json& health, std::optional<std::int64_t> received_ms);
+inline nlohmann::json health_json(const Device& d) { return health_json(d.health, d.health_ms); }
 
 }  // namespace steward

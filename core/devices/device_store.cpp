@@ -122,16 +122,23 @@ void DeviceStore::record_health(const std::string& id, const json& health, std::
   });
 }
 
-std::vector<json> DeviceStore::health_history(const std::string& id, std::int64_t since_ms) {
-  std::vector<json> out;
-  for (const auto& row : db_.query("SELECT at_ms, health_json FROM device_health_samples "
-                                   "WHERE device_id = ? AND at_ms >= ? ORDER BY at_ms",
-                                   {id, since_ms})) {
-    Device d;  // health_json() fills a missing timestamp from the arrival time
-    d.health = json::parse(row.text(1), nullptr, false);
-    d.health_ms = row.integer(0);
-    json h = health_json(d);
-    if (!h.is_null()) out.push_back(std::move(h));
+std::map<std::string, std::vector<json>> DeviceStore::health_histories(const std::vector<std::string>& ids,
+                                                                       std::int64_t since_ms) {
+  std::map<std::string, std::vector<json>> out;
+  if (ids.empty()) return out;
+  store::Params params;
+  std::string marks;
+  for (const auto& id : ids) {
+    out[id];
+    params.emplace_back(id);
+    marks += marks.empty() ? "?" : ", ?";
+  }
+  params.emplace_back(since_ms);
+  for (const auto& row : db_.query("SELECT device_id, at_ms, health_json FROM device_health_samples WHERE device_id IN (" +
+                                       marks + ") AND at_ms >= ? ORDER BY device_id, at_ms",
+                                   params)) {
+    json h = health_json(json::parse(row.text(2), nullptr, false), row.integer(1));
+    if (!h.is_null()) out[row.text(0)].push_back(std::move(h));
   }
   return out;
 }

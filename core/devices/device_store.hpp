@@ -2,6 +2,7 @@
 // once revoked. Times in ms.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,8 +39,13 @@ class DeviceStore {
   // kHealthHistoryMs are dropped on the way).
   void record_health(const std::string& id, const nlohmann::json& health, std::int64_t at_ms);
   // Health messages received at or after since_ms, oldest first, each with "timestamp"
-  // as in health_json() (the agent's own, else the time it arrived).
-  std::vector<nlohmann::json> health_history(const std::string& id, std::int64_t since_ms);
+  // as in health_json() (the agent's own, else the time it arrived). Several devices in one
+  // query: every id asked for has an entry (empty for an unknown device).
+  std::map<std::string, std::vector<nlohmann::json>> health_histories(const std::vector<std::string>& ids,
+                                                                      std::int64_t since_ms);
+  std::vector<nlohmann::json> health_history(const std::string& id, std::int64_t since_ms) {
+    return health_histories({id}, since_ms)[id];
+  }
   static constexpr std::int64_t kHealthHistoryMs = 24LL * 3600 * 1000;
   void touch(const std::string& id, std::int64_t at_ms);  // last_seen
   // PATCH: name and/or metadata (metadata replaces the stored object).

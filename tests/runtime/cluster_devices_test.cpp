@@ -2,10 +2,6 @@
 // PostgreSQL database, a real `steward agent` connected to daemon A over a WebSocket, and
 // everything asked through daemon B: execute, presence, an automation run, a cancel, a
 // block, and daemon A killed while its agent runs a command. PostgreSQL only ([cluster]).
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/WebSocket.h>
 #include <signal.h>
 
 #include <catch2/catch.hpp>
@@ -17,54 +13,14 @@
 
 #include "tests/support/agent_process.hpp"
 #include "tests/support/daemon.hpp"
+#include "tests/support/eventually.hpp"
+#include "tests/support/raw_device_socket.hpp"
 #include "tests/support/test_database.hpp"
 
 using namespace steward::test;
 using nlohmann::json;
 
 namespace {
-
-// Polls until `pred` holds or `timeout` passes.
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return pred();
-}
-
-// A bare WebSocket with a device's token: a second connection of the same device.
-class RawConnection {
- public:
-  RawConnection(int port, const std::string& token) : session_("127.0.0.1", static_cast<Poco::UInt16>(port)) {
-    Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, "/device/ws?token=" + token,
-                               Poco::Net::HTTPMessage::HTTP_1_1);
-    ws_ = std::make_unique<Poco::Net::WebSocket>(session_, req, response_);
-    ws_->setReceiveTimeout(Poco::Timespan(20, 0));
-  }
-  // Reads until the hub closes the connection; its close code (0: none within 20 s).
-  int close_code() {
-    char buf[65536];
-    try {
-      for (;;) {
-        int flags = 0;
-        int n = ws_->receiveFrame(buf, sizeof buf, flags);
-        if ((flags & Poco::Net::WebSocket::FRAME_OP_BITMASK) == Poco::Net::WebSocket::FRAME_OP_CLOSE)
-          return n >= 2 ? (static_cast<unsigned char>(buf[0]) << 8) | static_cast<unsigned char>(buf[1]) : 0;
-        if (n == 0 && flags == 0) return 0;
-      }
-    } catch (const Poco::Exception&) {
-      return 0;
-    }
-  }
-
- private:
-  Poco::Net::HTTPClientSession session_;
-  Poco::Net::HTTPResponse response_;
-  std::unique_ptr<Poco::Net::WebSocket> ws_;
-};
 
 // Two daemons on one database with short leases; a paired, approved agent connected to A.
 struct Cluster {
@@ -280,7 +236,7 @@ TEST_CASE("cluster devices: a newer connection of the device on daemon B replace
   c.wait_sent();
   // The same device connects to B: A is told to close its connection (4000), and what ran
   // on that connection is over.
-  RawConnection newer(c.b.device_port(), c.token());
+  RawDeviceSocket newer(c.b.device_port(), c.token(), 20);
   REQUIRE(waiting.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
   json e = waiting.get().json();
   CHECK(e["status"] == "failed");

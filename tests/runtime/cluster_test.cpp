@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "tests/support/daemon.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/test_database.hpp"
 
 using namespace steward::test;
@@ -75,17 +76,6 @@ std::vector<std::string> create_ticking(const Cluster& c, int count, const std::
   std::vector<std::string> ids;
   for (int i = 0; i < count; ++i) ids.push_back(create(c, i % static_cast<int>(c.nodes.size()), ticking(i, schedule)));
   return ids;
-}
-
-// Polls `done` until it holds or `limit` passes.
-template <class F>
-bool eventually(F done, std::chrono::milliseconds limit) {
-  auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return done();
 }
 
 std::int64_t now_ms() {

@@ -17,6 +17,8 @@
 
 #include "tests/support/agent_process.hpp"
 #include "tests/support/daemon.hpp"
+#include "tests/support/eventually.hpp"
+#include "tests/support/raw_device_socket.hpp"
 
 using namespace steward::test;
 using nlohmann::json;
@@ -35,17 +37,6 @@ std::string read_text(const std::filesystem::path& p) {
 
 HttpResult execute(const Daemon& d, const std::string& device, const json& body) {
   return d.api("POST", "/api/devices/" + device + "/execute", body);
-}
-
-// Polls until `pred` holds or `timeout` passes.
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return pred();
 }
 
 // Waits until the device has an execution in status running (sent to the agent).
@@ -67,37 +58,6 @@ std::future<HttpResult> start_long_execution(const Daemon& d, const std::string&
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the agent has spawned it
   return running;
 }
-
-// A WebSocket speaking to the hub directly, for what a well-behaved agent never sends.
-class RawPeer {
- public:
-  RawPeer(int port, const std::string& token) : session_("127.0.0.1", static_cast<Poco::UInt16>(port)) {
-    Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, "/device/ws?token=" + token,
-                               Poco::Net::HTTPMessage::HTTP_1_1);
-    ws_ = std::make_unique<Poco::Net::WebSocket>(session_, req, response_);
-    ws_->setReceiveTimeout(Poco::Timespan(10, 0));
-  }
-  void send(const std::string& text) { ws_->sendFrame(text.data(), static_cast<int>(text.size())); }
-  // The next text frame, or "" with `close_code` set when the hub closed the connection.
-  std::string receive(int* close_code = nullptr) {
-    char buf[65536];
-    for (;;) {
-      int flags = 0;
-      int n = ws_->receiveFrame(buf, sizeof buf, flags);
-      int op = flags & Poco::Net::WebSocket::FRAME_OP_BITMASK;
-      if (op == Poco::Net::WebSocket::FRAME_OP_CLOSE || (n == 0 && flags == 0)) {
-        if (close_code) *close_code = n >= 2 ? (static_cast<unsigned char>(buf[0]) << 8) | static_cast<unsigned char>(buf[1]) : 0;
-        return "";
-      }
-      if (op == Poco::Net::WebSocket::FRAME_OP_TEXT) return std::string(buf, static_cast<std::size_t>(n));
-    }
-  }
-
- private:
-  Poco::Net::HTTPClientSession session_;
-  Poco::Net::HTTPResponse response_;
-  std::unique_ptr<Poco::Net::WebSocket> ws_;
-};
 
 // The HTTP status of a WebSocket handshake that the hub refuses.
 int handshake_status(int port, const std::string& token) {
@@ -165,6 +125,17 @@ TEST_CASE("devices: an approved agent runs a command, reports health and lists t
   CHECK(history["samples"].back()["timestamp"].is_string());
   CHECK(d.api("GET", "/api/devices/" + dev.id + "/health/history?minutes=1441").status == 400);
   CHECK(d.api("GET", "/api/devices/device_nope/health/history").status == 404);
+  // A page of the device list in one request; an unknown id has no samples.
+  json many = d.api("GET", "/api/devices/health/history?minutes=5&ids=" + dev.id + ",device_nope").json();
+  CHECK(many["minutes"] == 5);
+  REQUIRE(many["devices"].size() == 2);
+  CHECK(many["devices"][dev.id] == history["samples"]);
+  CHECK(many["devices"]["device_nope"].empty());
+  CHECK(d.api("GET", "/api/devices/health/history").json()["error"]["field"] == "ids");
+  CHECK(d.api("GET", "/api/devices/health/history?ids=" + dev.id + ",").status == 400);
+  std::string hundred_and_one;
+  for (int i = 0; i <= 100; ++i) hundred_and_one += (i ? "," : "") + std::string("device_") + std::to_string(i);
+  CHECK(d.api("GET", "/api/devices/health/history?ids=" + hundred_and_one).status == 400);
 
   // The agent announced what it is and which tools it loaded.
   json device = d.api("GET", "/api/devices/" + dev.id).json();
@@ -367,7 +338,7 @@ TEST_CASE("devices: malformed JSON-RPC gets an error answer, the device keeps wo
   TempDir dir;
   Daemon d;
   auto dev = pair_agent(d, dir.path(), "raw");
-  RawPeer peer(d.device_port(), token_of(dev));
+  RawDeviceSocket peer(d.device_port(), token_of(dev));
   // Before hello, requests are refused.
   peer.send(R"({"jsonrpc":"2.0","id":1,"method":"whoami","params":{}})");
   CHECK(json::parse(peer.receive())["error"]["code"] == -32003);
@@ -398,7 +369,7 @@ TEST_CASE("devices: malformed JSON-RPC gets an error answer, the device keeps wo
   // Another device cannot write into it or answer it, even knowing its id.
   {
     auto other = pair_agent(d, dir.path(), "intruder");
-    RawPeer intruder(d.device_port(), token_of(other));
+    RawDeviceSocket intruder(d.device_port(), token_of(other));
     intruder.send(R"({"jsonrpc":"2.0","id":1,"method":"hello","params":{}})");
     intruder.receive();
     intruder.send(json({{"jsonrpc", "2.0"}, {"method", "output"},

@@ -75,6 +75,7 @@ inline const std::vector<MatrixRow>& permission_matrix() {
       {"GET", "/api/devices/{id}/capabilities", "AFV"},
       {"GET", "/api/devices/{id}/health", "AFV"},
       {"GET", "/api/devices/{id}/health/history", "AFV"},
+      {"GET", "/api/devices/health/history", "AFV"},
       {"POST", "/api/devices/pair", "AF"},
       {"POST", "/api/devices/pair/claim", "*"},
       {"POST", "/api/devices/{id}/approve", "AF"},

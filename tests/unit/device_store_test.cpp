@@ -135,6 +135,13 @@ TEST_CASE("device store: health history keeps a day of messages, oldest first, a
   REQUIRE(kept.size() == 3);
   CHECK(kept[0]["cpu_percent"] == 2);
   CHECK(store.health_history("device_b", 0).size() == 1);  // others untouched
+  // Several devices in one query, each in its own order; an unknown id gets an empty entry.
+  auto both = store.health_histories({"device_a", "device_b", "device_zzz"}, 0);
+  REQUIRE(both.size() == 3);
+  CHECK(both["device_a"] == kept);
+  CHECK(both["device_b"].at(0)["cpu_percent"] == 9);
+  CHECK(both["device_zzz"].empty());
+  CHECK(store.health_histories({}, 0).empty());
 
   // An unknown device gets no orphan sample; a deleted one takes its history along.
   store.record_health("device_zzz", json{{"cpu_percent", 5}}, t0);
