@@ -2,7 +2,7 @@
 // Pages are modules exporting page(main, ...params); each returns an optional cleanup
 // function (the run page closes its live stream with it, polling pages stop their timers).
 import { ApiError, session, loadSelf, me, forget, can, KEY_REFUSED } from './api.js';
-import { h, announce } from './dom.js';
+import { h, announce, errorText } from './dom.js';
 import { automationsPage, historyPage } from './automations.js';
 import { automationFormPage } from './automation_form.js';
 import { runPage } from './run.js';
@@ -135,7 +135,10 @@ async function route() {
     } catch (err) {
       // A key revoked while signed in: back to the sign-in form, saying why.
       if (err instanceof ApiError && err.status === 401) return signOut('The key stopped working (revoked or expired). Sign in again.');
-      main.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message));
+      main.replaceChildren(errorText(err.message));
+      // A fault of the page itself (not an answer of the API) also goes to the console,
+      // where the browser tests see it.
+      if (!(err instanceof ApiError)) console.error(err);
     }
     main.focus();
     return;

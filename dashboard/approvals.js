@@ -5,7 +5,7 @@
 // The lists refresh every few seconds while the page is open; an item whose data did not
 // change keeps its DOM, so a comment being typed survives a refresh.
 import { api, can, canReadRuns } from './api.js';
-import { h, when, badge, announce } from './dom.js';
+import { h, whenIso, when, badge, announce, errorText } from './dom.js';
 
 const POLL_MS = 3000;
 
@@ -17,7 +17,6 @@ const SHOW = {
   all: { query: 'all', keep: () => true },
 };
 
-const isoWhen = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
 
 function argsText(args) {
   const text = JSON.stringify(args ?? {});
@@ -59,7 +58,7 @@ function decisionForm(item, path, onDecided) {
       onDecided(item, verb, after);
     } catch (err) {
       // The gate's refusals (own request, not an approver, already decided) land here.
-      error.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message));
+      error.replaceChildren(errorText(err.message));
       buttons.forEach((b) => { b.disabled = false; });
     }
   };
@@ -118,14 +117,14 @@ function proposalItem(p, onDecided) {
     p.description ? h('p', { class: 'why' }, h('strong', {}, 'Why: '), p.description) : null,
     facts([
       ['Proposed by', p.requested_by],
-      ['Proposed', isoWhen(p.created_at)],
-      p.status === 'pending' ? ['Expires', isoWhen(p.expires_at)] : ['Decided', isoWhen(p.decided_at)],
+      ['Proposed', whenIso(p.created_at)],
+      p.status === 'pending' ? ['Expires', whenIso(p.expires_at)] : ['Decided', whenIso(p.decided_at)],
       ['Approvers', approversText(p.approvers)],
       p.run_id ? ['Run', runLink(p.run_id)] : null,
       p.reason ? ['Reason', p.reason] : null,
     ]),
     stepsList(p.commands, 'Commands that run if approved'),
-    decisionsList(p.decisions, isoWhen),
+    decisionsList(p.decisions, whenIso),
     p.status === 'pending' && can('act:approve') ? decisionForm(p, `/api/v1/act/proposals/${p.id}`, onDecided) : null);
 }
 
@@ -197,29 +196,27 @@ export async function approvalsPage(main) {
       const [reqs, props] = await Promise.allSettled([
         api('GET', `/api/approvals?kind=run&status=${mode.query}&limit=200`),
         api('GET', `/api/v1/act/proposals?status=${mode.query}&include=commands&limit=200`)]);
+      // A key revoked or expired meanwhile has signed the page out already (api.js), which
+      // stopped it.
       if (stopped) return;
-      // A key revoked or expired meanwhile: let the router sign out (not an alert per list).
-      const denied = [reqs, props].find((r) => r.status === 'rejected' && r.reason.status === 401);
-      if (denied) throw denied.reason;
       if (reqs.status === 'fulfilled') {
         const list = reqs.value.filter((r) => mode.keep(r.status));
         await learnNames(list.map((r) => r.automation_id).filter(Boolean));
         requestsError.replaceChildren();
         setRequests(list, (r) => requestItem(r, names, decided));
-      } else requestsError.replaceChildren(h('p', { class: 'error', role: 'alert' }, reqs.reason.message));
+      } else requestsError.replaceChildren(errorText(reqs.reason.message));
       if (props.status === 'fulfilled') {
         proposalsError.replaceChildren();
         setProposals(props.value.proposals.filter((p) => mode.keep(p.status)), (p) => proposalItem(p, decided));
-      } else proposalsError.replaceChildren(h('p', { class: 'error', role: 'alert' }, props.reason.message));
+      } else proposalsError.replaceChildren(errorText(props.reason.message));
     } finally {
       busy = false;
       if (again) reload();
     }
   };
 
-  // Later loads (polling, the filter, after a decision): a 401 routes again, and the page's
-  // first load then fails and the router signs out.
-  const reload = () => load().catch(() => window.dispatchEvent(new HashChangeEvent('hashchange')));
+  // Later loads (polling, the filter, after a decision).
+  const reload = () => load().catch((err) => requestsError.replaceChildren(errorText(err.message)));
 
   // After a decision: say what happened (the item itself is redrawn from the API).
   function decided(item, verb, after) {

@@ -2,7 +2,7 @@
 // actor (exact), action (a prefix), since, until — and paging by limit/offset. One entry more
 // than the page is asked for, to know whether an older page exists.
 import { api, can } from './api.js';
-import { h, when } from './dom.js';
+import { h, when, errorText } from './dom.js';
 
 const PREFIXES = ['approval.', 'auth.', 'policy.', 'POST /api/keys', 'DELETE /api/keys', 'POST /api/automations',
                   'PUT /api/automations', 'DELETE /api/automations', 'POST /api/maintenance'];
@@ -57,7 +57,7 @@ export async function auditPage(main) {
   };
   // A filter the API refuses (a bad date) shows its message by the form; the input stays.
   const reload = async () => {
-    try { await load(); error.replaceChildren(); } catch (err) { error.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message)); }
+    try { await load(); error.replaceChildren(); } catch (err) { error.replaceChildren(errorText(err.message)); }
   };
 
   const form = h('form', { class: 'card audit-filters', 'aria-labelledby': 'audit-filter-title' },

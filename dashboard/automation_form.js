@@ -5,7 +5,7 @@
 // PUT of every field the API takes back; `webhook` is never sent, so an edit keeps the
 // webhook as it is. The edit page also deletes, after a confirm step.
 import { api, can } from './api.js';
-import { h, announce } from './dom.js';
+import { h, announce, errorText, confirmButton } from './dom.js';
 import { INPUT_FIELDS } from './automations.js';
 import { schemaForm, fieldBox, setFieldError, controlFor, sentence } from './schema_form.js';
 
@@ -65,39 +65,31 @@ function schedulePreview(schedule, timezone) {
   return { el: box, stop: () => clearTimeout(timer) };
 }
 
-// Delete with a confirm step: the first button only asks; "Keep it" goes back.
+// Delete, asked first ("Keep it" goes back).
 function deleteSection(a, feedback) {
-  const holder = h('div', {});
-  const ask = h('button', { type: 'button', class: 'danger' }, 'Delete automation…');
-  const initial = () => holder.replaceChildren(ask);
-  ask.addEventListener('click', () => {
-    const keep = h('button', { type: 'button', class: 'secondary', onclick: () => { initial(); ask.focus(); } }, 'Keep it');
-    const yes = h('button', { type: 'button', class: 'danger', onclick: async () => {
-      yes.disabled = true;
+  const ask = confirmButton({
+    label: 'Delete automation…', question: `Delete “${a.name}” for good? This cannot be undone.`,
+    yes: 'Yes, delete it', no: 'Keep it',
+    action: async () => {
       try {
         await api('DELETE', `/api/automations/${a.id}`);
         announce(`Deleted ${a.name}`);
         location.hash = '#/';
       } catch (err) {
-        yes.disabled = false;
-        feedback.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message));
+        feedback.replaceChildren(errorText(err.message));
       }
-    } }, 'Yes, delete it');
-    holder.replaceChildren(h('div', { class: 'confirm', role: 'group', 'aria-labelledby': 'delete-question' },
-      h('p', { id: 'delete-question' }, `Delete “${a.name}” for good? This cannot be undone.`), h('div', { class: 'actions' }, yes, keep)));
-    keep.focus();
+    },
   });
-  initial();
   return h('section', { class: 'card danger-zone', 'aria-labelledby': 'delete-title' },
     h('h2', { id: 'delete-title' }, 'Delete'),
     h('p', {}, 'Removes the automation with its schedule and webhook. Its runs stay in the history.'),
-    holder, feedback);
+    ask, feedback);
 }
 
 export async function automationFormPage(main, id) {
   if (!can('automations:write')) {
     main.replaceChildren(h('h1', {}, id ? 'Edit automation' : 'New automation'),
-      h('p', { class: 'error', role: 'alert' }, 'This key may not create or change automations (it needs the automations:write permission).'));
+      errorText('This key may not create or change automations (it needs the automations:write permission).'));
     return null;
   }
   const [plugins, current] = await Promise.all([api('GET', '/api/plugins'), id ? api('GET', `/api/automations/${id}`) : null]);
@@ -258,7 +250,7 @@ export async function automationFormPage(main, id) {
       location.hash = `#/automations/${current ? current.id : res.id}`;
     } catch (err) {
       // The API's own message, at the form; the input stays as typed.
-      formError.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message));
+      formError.replaceChildren(errorText(err.message));
       const c = controlFor(controls, err.message);
       if (c) setFieldError(c, err.message);
     } finally {

@@ -2,7 +2,7 @@
 // enable/disable where the key allows; "New automation") and one automation's run history,
 // 50 runs a page, with "Edit" for keys that may change it.
 import { api, can, canRun, canReadRuns, me } from './api.js';
-import { h, when, badge, duration, announce } from './dom.js';
+import { h, when, badge, duration, announce, errorText } from './dom.js';
 
 // The fields PUT /api/automations/{id} takes back: GET adds read-only ones (id, created,
 // last_status, next_fire, webhook…) that the create/replace schema refuses.
@@ -27,7 +27,7 @@ async function runNow(id) {
 }
 
 function errorLine(el, err) {
-  el.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message));
+  el.replaceChildren(errorText(err.message));
 }
 
 function row(a, refresh, feedback) {

@@ -1,35 +1,12 @@
 // A device's status in words, and what a `devices:write` key can do to it — approve, block,
-// revoke its token, delete it — as buttons, shared by the device list and the device page. The irreversible ones
-// (revoke, delete) ask first, in place: the button turns into a question with a confirming
-// button (focused) and Cancel; no window.confirm, which screen readers and tests handle badly.
+// revoke its token, delete it — as buttons, shared by the device list and the device page. The
+// irreversible ones (revoke, delete) ask first (confirmButton).
 import { api, can } from './api.js';
-import { h, announce, badge } from './dom.js';
+import { h, announce, badge, confirmButton } from './dom.js';
 
 // "approved · online": the approval status and the connection, both as words.
 export function deviceState(d) {
   return h('span', { class: 'device-state' }, badge(d.status), ' ', badge(d.online ? 'online' : 'offline'));
-}
-
-// A button that asks before acting. `onOpen(true|false)` tells the page that a question is
-// open (the list pauses its refresh meanwhile, so the question is not redrawn away).
-export function confirmButton({ label, ariaLabel, question, yes, action, onOpen = () => {}, action_id }) {
-  const box = h('span', { class: 'confirm' });
-  const first = h('button', { type: 'button', class: 'secondary danger', 'aria-label': ariaLabel, 'data-action': action_id,
-                              onclick: () => ask() }, label);
-  const ask = () => {
-    onOpen(true);
-    const ok = h('button', { type: 'button', class: 'danger-solid', 'data-action': `${action_id}-confirm`,
-                             onclick: async () => { onOpen(false); await action(); } }, yes);
-    const cancel = h('button', { type: 'button', class: 'secondary', onclick: () => {
-      onOpen(false);
-      box.replaceChildren(first);
-      first.focus();
-    } }, 'Cancel');
-    box.replaceChildren(h('span', { class: 'question' }, question), ' ', ok, ' ', cancel);
-    ok.focus();
-  };
-  box.append(first);
-  return box;
 }
 
 // The buttons that fit the device's status. `done(message)` is called after a change
@@ -55,12 +32,12 @@ export function deviceActions(d, { done, fail, onOpen, afterDelete }) {
   }
   if (d.status !== 'revoked') {
     buttons.push(confirmButton({
-      label: 'Revoke token', ariaLabel: `Revoke the token of ${d.name}`, action_id: 'revoke', onOpen,
+      label: 'Revoke token', ariaLabel: `Revoke the token of ${d.name}`, actionId: 'revoke', onOpen,
       question: `Revoke the token of ${d.name}? It must pair again.`, yes: 'Revoke',
       action: call('POST', `${base}/revoke-token`, `The token of ${d.name} was revoked`) }));
   }
   buttons.push(confirmButton({
-    label: 'Delete', ariaLabel: `Delete ${d.name}`, action_id: 'delete', onOpen,
+    label: 'Delete', ariaLabel: `Delete ${d.name}`, actionId: 'delete', onOpen,
     question: `Delete ${d.name} with its executions?`, yes: 'Delete',
     action: async () => {
       try {

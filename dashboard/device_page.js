@@ -2,7 +2,7 @@
 // to execute on it (keys with `run`), its recent executions and the tools it offers with
 // their schemas. Status and health refresh every few seconds.
 import { api, can } from './api.js';
-import { h, whenIso, duration, badge, announce } from './dom.js';
+import { h, whenIso, duration, badge, announce, errorText } from './dom.js';
 import { healthHistory, healthCharts } from './sparkline.js';
 import { deviceActions, deviceState } from './device_actions.js';
 import { toolCallForm, executionView } from './tool_call.js';
@@ -86,7 +86,7 @@ export async function devicePage(main, id) {
     const focused = actionsBox.contains(document.activeElement) ? document.activeElement.dataset.action : null;
     actionsBox.replaceChildren(deviceActions(d, {
       done: async () => { feedback.replaceChildren(); [d, samples] = await load(); show(); },
-      fail: (err) => feedback.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message)),
+      fail: (err) => feedback.replaceChildren(errorText(err.message)),
       onOpen: (open) => { asking = open; },
       afterDelete: () => { location.hash = '#/devices'; },
     }) || '');
@@ -145,7 +145,7 @@ export async function devicePage(main, id) {
       show();
       stale.replaceChildren();
     } catch (err) {
-      stale.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Could not refresh: ${err.message}`));
+      stale.replaceChildren(errorText(`Could not refresh: ${err.message}`));
     }
   }, REFRESH_MS);
   return () => clearInterval(timer);

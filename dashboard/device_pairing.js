@@ -2,7 +2,7 @@
 // and the two agent commands to type on the new machine (docs/devices.md, "Pairing
 // walk-through"). The code is shown only here and only now: the API never shows it again.
 import { api } from './api.js';
-import { h, announce } from './dom.js';
+import { h, announce, errorText } from './dom.js';
 
 const clock = (s) => `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 
@@ -33,7 +33,7 @@ export function pairingPanel() {
       const pairing = await api('POST', '/api/devices/pair');
       show(pairing);
     } catch (err) {
-      out.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message));
+      out.replaceChildren(errorText(err.message));
     } finally {
       button.disabled = false;
     }

@@ -1,20 +1,21 @@
-// The device list: status in words, name, platform, last seen and a health sparkline per
-// device, refreshed every few seconds; pairing and the approve/block/revoke/delete buttons
-// for keys with `devices:write`. One device's page is device_page.js.
+// The device list, 50 devices a page: status in words, name, platform, last seen and a health
+// sparkline per device, refreshed every few seconds; pairing and the approve/block/revoke/
+// delete buttons for keys with `devices:write`. One device's page is device_page.js.
 import { api, can } from './api.js';
-import { h, whenIso } from './dom.js';
-import { healthHistory, healthCharts } from './sparkline.js';
+import { h, whenIso, errorText } from './dom.js';
+import { healthHistories, healthCharts } from './sparkline.js';
 import { deviceActions, deviceState } from './device_actions.js';
 import { pairingPanel } from './device_pairing.js';
 
 export { devicePage } from './device_page.js';
 
-// The list is cheap and shows a newly paired device quickly; each device's history is one
-// more request, so it is fetched again only when older than HISTORY_MS (agents report
-// every 30 s by default).
+// The list is cheap and shows a newly paired device quickly; the page's health histories are
+// one more request (for all its devices), fetched again only when older than HISTORY_MS
+// (agents report every 30 s by default).
 const REFRESH_MS = 3000;
 const PAIRING_REFRESH_MS = 1000;   // while a pairing code waits: show the new device at once
 const HISTORY_MS = 10000;
+const PAGE = 50;                   // devices a page, and so at most 50 ids a history request
 
 function row(d, samples, handlers) {
   return h('tr', { 'data-id': d.id },
@@ -30,47 +31,63 @@ function row(d, samples, handlers) {
 export async function devicesPage(main) {
   const feedback = h('div', { class: 'feedback' });
   const body = h('tbody');
-  const total = h('p', { class: 'help', id: 'device-count' });
+  const total = h('p', { class: 'help', id: 'device-count', tabindex: '-1' });
   const stale = h('div');  // the last background refresh failed (cleared by the next good one)
   let asking = false;   // a confirm question is open: do not redraw it away
   const handlers = {
     done: () => { feedback.replaceChildren(); return refresh(); },
-    fail: (err) => feedback.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message)),
+    fail: (err) => feedback.replaceChildren(errorText(err.message)),
     onOpen: (open) => { asking = open; },
   };
 
   const healthErrors = h('div');
-  const cache = new Map();  // device id -> { at, samples }
-  // A history that cannot be read does not hide the device: its charts show "no report" and
-  // the API's message is shown above the list.
-  const history = async (d, errors) => {
-    const hit = cache.get(d.id);
-    if (hit && Date.now() - hit.at < HISTORY_MS) return hit.samples;
+  // The page's histories, read again when older than HISTORY_MS or when the page shows other
+  // devices. One that cannot be read does not hide the devices: their charts show "no
+  // report" and the API's message is shown above the list.
+  let cache = { at: 0, ids: '', samples: {} };
+  const histories = async (devices) => {
+    const ids = devices.map((d) => d.id);
+    if (ids.join(',') === cache.ids && Date.now() - cache.at < HISTORY_MS) return cache.samples;
     try {
-      const samples = await healthHistory(d.id);
-      cache.set(d.id, { at: Date.now(), samples });
-      return samples;
+      cache = { at: Date.now(), ids: ids.join(','), samples: await healthHistories(ids) };
+      healthErrors.replaceChildren();
     } catch (err) {
-      errors.push(`Could not read the health of ${d.name}: ${err.message}`);
-      return [];
+      healthErrors.replaceChildren(errorText(`Could not read the devices' health: ${err.message}`));
     }
+    return cache.samples;
+  };
+
+  let offset = 0;
+  const older = h('button', { type: 'button', class: 'secondary', onclick: () => turn(PAGE) }, 'Next devices');
+  const newer = h('button', { type: 'button', class: 'secondary', onclick: () => turn(-PAGE) }, 'Previous devices');
+  const pager = h('div', { class: 'actions' }, newer, older);
+  const turn = async (by) => {
+    offset = Math.max(0, offset + by);
+    try { await refresh(); } catch (err) { stale.replaceChildren(errorText(err.message)); }
+    total.focus();
   };
 
   async function refresh() {
-    const list = await api('GET', '/api/devices?limit=1000');
-    const errors = [];
-    const histories = await Promise.all(list.devices.map((d) => history(d, errors)));
-    healthErrors.replaceChildren(...errors.map((e) => h('p', { class: 'error', role: 'alert' }, e)));
+    let list = await api('GET', `/api/devices?limit=${PAGE}&offset=${offset}`);
+    if (list.devices.length === 0 && offset > 0) {   // the last page emptied meanwhile
+      offset = Math.max(0, Math.floor((list.total - 1) / PAGE) * PAGE);
+      list = await api('GET', `/api/devices?limit=${PAGE}&offset=${offset}`);
+    }
+    const samples = await histories(list.devices);
     // Keep the keyboard where it was: the same button of the same device, once redrawn.
     const active = document.activeElement;
     const focusRow = active && body.contains(active) ? active.closest('tr')?.dataset.id : null;
     const focusAction = focusRow ? active.dataset.action : null;
-    body.replaceChildren(...list.devices.map((d, i) => row(d, histories[i], handlers)));
+    body.replaceChildren(...list.devices.map((d) => row(d, samples[d.id] || [], handlers)));
     if (list.devices.length === 0) {
       body.append(h('tr', {}, h('td', { colspan: 6 }, can('devices:write')
         ? 'No devices yet. Pair one above.' : 'No devices yet.')));
     }
-    total.textContent = `${list.total} device${list.total === 1 ? '' : 's'}`;
+    const shown = list.devices.length ? ` (${offset + 1}–${offset + list.devices.length} shown)` : '';
+    total.textContent = `${list.total} device${list.total === 1 ? '' : 's'}${list.total > PAGE ? shown : ''}`;
+    pager.hidden = list.total <= PAGE;
+    newer.disabled = offset === 0;
+    older.disabled = offset + list.devices.length >= list.total;
     if (focusRow) {
       const again = body.querySelector(`tr[data-id="${focusRow}"] [data-action="${focusAction}"]`)
         || body.querySelector(`tr[data-id="${focusRow}"] a`);
@@ -94,6 +111,7 @@ export async function devicesPage(main) {
         h('caption', { class: 'visually-hidden' }, 'Devices with their status, last contact and health'),
         h('thead', {}, h('tr', {}, heads.filter(Boolean).map((t) => h('th', { scope: 'col' }, t)))),
         body)),
+    pager,
   ].filter(Boolean));
 
   let timer = null;
@@ -105,7 +123,7 @@ export async function devicesPage(main) {
         await refresh();
         stale.replaceChildren();
       } catch (err) {
-        stale.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Could not refresh the list: ${err.message}`));
+        stale.replaceChildren(errorText(`Could not refresh the list: ${err.message}`));
       }
     }
     again();

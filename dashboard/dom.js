@@ -15,6 +15,9 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// A message in the page that screen readers announce at once (an API error, mostly).
+export const errorText = (message) => h('p', { class: 'error', role: 'alert' }, message);
+
 // Unix seconds as a local date-time, or a dash.
 export function when(seconds) {
   if (seconds === null || seconds === undefined) return '—';
@@ -47,4 +50,36 @@ export function whenIso(iso) {
   if (!iso) return '—';
   const t = Date.parse(iso);
   return Number.isNaN(t) ? String(iso) : new Date(t).toLocaleString();
+}
+
+// A button for an irreversible action that asks first, in place: it turns into the question
+// (a labelled group), the confirming button (focused) and a way back. No window.confirm,
+// which screen readers and tests handle badly. `onOpen(true|false)` tells a page that
+// refreshes itself that a question is open (so it is not redrawn away meanwhile); `action`
+// shows its own errors.
+let confirmSerial = 0;
+export function confirmButton({ label, ariaLabel, question, yes, no = 'Cancel', action, onOpen = () => {}, actionId }) {
+  const box = h('span', { class: 'confirm-box' });
+  const first = h('button', { type: 'button', class: 'danger', 'aria-label': ariaLabel, 'data-action': actionId,
+                              onclick: () => ask() }, label);
+  const back = () => {
+    onOpen(false);
+    box.replaceChildren(first);
+    first.focus();
+  };
+  const ask = () => {
+    onOpen(true);
+    const id = `confirm-${++confirmSerial}`;
+    const ok = h('button', { type: 'button', class: 'danger-solid', 'data-action': actionId && `${actionId}-confirm`,
+                             onclick: async () => {
+                               ok.disabled = true;
+                               onOpen(false);
+                               try { await action(); } finally { ok.disabled = false; }
+                             } }, yes);
+    box.replaceChildren(h('span', { class: 'confirm', role: 'group', 'aria-labelledby': id },
+      h('span', { id, class: 'question' }, question), ok, h('button', { type: 'button', class: 'secondary', onclick: back }, no)));
+    ok.focus();
+  };
+  box.append(first);
+  return box;
 }

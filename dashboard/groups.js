@@ -1,11 +1,10 @@
 // Device groups: list, create and delete them, add and remove members (`devices:write`), and
 // run a tool on every online member at once (`run`), with one result per device.
 import { api, can } from './api.js';
-import { h, badge, duration, announce } from './dom.js';
-import { deviceState, confirmButton } from './device_actions.js';
+import { h, badge, duration, announce, errorText, confirmButton } from './dom.js';
+import { deviceState } from './device_actions.js';
 import { toolCallForm } from './tool_call.js';
 
-const alert = (message) => h('p', { class: 'error', role: 'alert' }, message);
 
 // The tools a group run can use: those any member announced, with the daemon's schema for
 // the form when this key may read the plugins (the daemon and its agents share one plugin set).
@@ -43,7 +42,7 @@ export async function groupsPage(main) {
   const schemas = new Map(plugins.plugins.filter((p) => p.kind === 'tool' && p.status === 'loaded').map((p) => [p.name, p.args_schema]));
   const feedback = h('div', { class: 'feedback' });
   const list = h('div', { class: 'group-list' });
-  const fail = (err) => feedback.replaceChildren(alert(err.message));
+  const fail = (err) => feedback.replaceChildren(errorText(err.message));
 
   // One group as a card; `replace` redraws it after a change, focusing `focusId` in it.
   function card(g) {
@@ -118,7 +117,7 @@ export async function groupsPage(main) {
       addForm,
       execute,
       can('devices:write') ? h('p', {}, confirmButton({
-        label: 'Delete group', ariaLabel: `Delete the group ${g.name}`, action_id: 'delete-group',
+        label: 'Delete group', ariaLabel: `Delete the group ${g.name}`, actionId: 'delete-group',
         question: `Delete the group ${g.name}? Its devices stay.`, yes: 'Delete',
         action: async () => {
           try {
@@ -159,7 +158,7 @@ export async function groupsPage(main) {
         announce(`Group ${g.name} created`);
         list.querySelector(`[data-id="${g.id}"] h2`).focus();
       } catch (err) {
-        error.replaceChildren(alert(err.message));   // the input stays for a fix
+        error.replaceChildren(errorText(err.message));   // the input stays for a fix
       }
     });
   }

@@ -1,7 +1,7 @@
 // API keys (admin only): the list (never the secrets), create — the new secret is shown
 // once, with a copy button — and revoke, confirmed in place. docs/approvals-and-keys.md.
 import { api, can, me } from './api.js';
-import { h, when, announce } from './dom.js';
+import { h, when, announce, errorText, confirmButton } from './dom.js';
 
 const ROLES = [
   ['view-only', 'view-only — reads automations, runs, the queue, devices'],
@@ -83,7 +83,7 @@ function createForm(automations, onCreated) {
       onCreated(created);
     } catch (err) {
       // The input stays as typed; the API's message says what to fix.
-      error.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message));
+      error.replaceChildren(errorText(err.message));
     }
   });
   return form;
@@ -101,36 +101,29 @@ export async function keysPage(main) {
   let automations = [];
 
   const say = (text) => { feedback.replaceChildren(h('p', { role: 'status' }, text)); announce(text); };
-  const fail = (err) => {
-    // The key itself revoked (this page's own key): the router's 401 handling signs out.
-    if (err.status === 401) window.dispatchEvent(new HashChangeEvent('hashchange'));
-    else feedback.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message));
-  };
+  // Revoking this page's own key: the API answers the next request with 401, which signs out
+  // (api.js).
+  const fail = (err) => feedback.replaceChildren(errorText(err.message));
 
-  // Revoke asks in place: "Revoke NAME? Yes / Cancel".
-  const askRevoke = (k, cell) => () => {
-    const own = k.id === me().id;
-    const yes = h('button', { type: 'button', class: 'danger', onclick: async () => {
+  const revokeButton = (k) => confirmButton({
+    label: 'Revoke', ariaLabel: `Revoke ${k.name} (${k.id})`, yes: `Yes, revoke ${k.name}`,
+    question: k.id === me().id ? 'This is the key you are signed in with: revoking it signs you out. Revoke?'
+                               : `Revoke ${k.name}? It stops working at once.`,
+    action: async () => {
       try {
         await api('DELETE', `/api/keys/${k.id}`);
         say(`Revoked ${k.name} (${k.id}).`);
         await refresh();
       } catch (err) { fail(err); }
-    } }, `Yes, revoke ${k.name}`);
-    cell.replaceChildren(h('div', { class: 'row-actions' },
-      h('span', { class: 'confirm' }, own ? 'This is the key you are signed in with: revoking it signs you out. Revoke?' : `Revoke ${k.name}? It stops working at once.`),
-      yes,
-      h('button', { type: 'button', class: 'secondary', onclick: () => { cell.replaceChildren(revokeButton(k, cell)); cell.querySelector('button').focus(); } }, 'Cancel')));
-    yes.focus();
-  };
-  const revokeButton = (k, cell) => h('button', { type: 'button', class: 'danger', 'aria-label': `Revoke ${k.name} (${k.id})`, onclick: askRevoke(k, cell) }, 'Revoke');
+    },
+  });
 
   // "Last used" is shown when the API reports it (the key list has no such field yet).
   let lastUsed = false;
   function row(k, now) {
     const [state, stateText] = keyState(k, now);
     const cell = h('td', { 'data-label': 'Actions' });
-    cell.append(state === 'active' ? revokeButton(k, cell) : '—');
+    cell.append(state === 'active' ? revokeButton(k) : '—');
     const bound = k.automation_id ? automations.find((a) => a.id === k.automation_id)?.name ?? k.automation_id : null;
     return h('tr', { 'data-id': k.id, 'data-state': state },
       h('th', { scope: 'row', 'data-label': 'Name' }, k.name, k.id === me().id ? h('span', { class: 'muted' }, ' (this key)') : null,

@@ -2,17 +2,16 @@
 // active now, next start, forced), create/edit/delete and activate/deactivate for keys with
 // automations:write, and the week calendar (maintenance_calendar.js). Reading needs `history`.
 import { api, can } from './api.js';
-import { h, announce } from './dom.js';
+import { h, whenIso, announce, errorText, confirmButton } from './dom.js';
 import { windowForm } from './maintenance_form.js';
 import { maintenanceCalendar } from './maintenance_calendar.js';
 
-const isoWhen = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
 // "2026-03-22T03:00:00" (local in the window's zone) as "2026-03-22 03:00".
 const local = (t) => t.replace('T', ' ').replace(/:00$/, '').replace(/Z$/, '');
 
 function forcedText(w) {
   if (w.forced === 'on') return 'on (until deactivated)';
-  if (w.forced === 'off') return w.forced_until ? `off until ${isoWhen(w.forced_until)}` : 'off for good';
+  if (w.forced === 'off') return w.forced_until ? `off until ${whenIso(w.forced_until)}` : 'off for good';
   return 'no';
 }
 
@@ -26,7 +25,7 @@ export async function maintenancePage(main) {
   let windows = [];
 
   const say = (text) => { feedback.replaceChildren(h('p', { role: 'status' }, text)); announce(text); };
-  const fail = (err) => feedback.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message));
+  const fail = (err) => feedback.replaceChildren(errorText(err.message));
   const nameOf = (id) => automations.find((a) => a.id === id)?.name;
 
   const refresh = async () => {
@@ -59,33 +58,28 @@ export async function maintenancePage(main) {
     } catch (err) { fail(err); }
   };
 
-  // Delete asks in place: the buttons become "Delete NAME? Yes / Cancel".
-  const askDelete = (w, cell) => () => {
-    const yes = h('button', { type: 'button', class: 'danger', onclick: async () => {
-      try {
-        await api('DELETE', `/api/maintenance/${w.id}`);
-        say(`Deleted ${w.name}.`);
-        await refresh();
-        newButton?.focus();
-      } catch (err) { fail(err); }
-    } }, `Yes, delete ${w.name}`);
-    cell.replaceChildren(h('div', { class: 'row-actions' }, h('span', { class: 'confirm' }, `Delete ${w.name}?`), yes,
-      h('button', { type: 'button', class: 'secondary', onclick: () => { cell.replaceChildren(actions(w, cell)); cell.querySelector('button').focus(); } }, 'Cancel')));
-    yes.focus();
-  };
-
-  function actions(w, cell) {
+  function actions(w) {
     return h('div', { class: 'row-actions' },
       h('button', { type: 'button', class: 'secondary', 'aria-label': `Edit ${w.name}`, onclick: () => openForm(w) }, 'Edit'),
       w.active
         ? h('button', { type: 'button', 'aria-label': `Deactivate ${w.name}`, onclick: act(w, 'deactivate') }, 'Deactivate')
         : h('button', { type: 'button', 'aria-label': `Activate ${w.name}`, onclick: act(w, 'activate') }, 'Activate now'),
-      h('button', { type: 'button', class: 'danger', 'aria-label': `Delete ${w.name}`, onclick: askDelete(w, cell) }, 'Delete'));
+      confirmButton({
+        label: 'Delete', ariaLabel: `Delete ${w.name}`, question: `Delete ${w.name}?`, yes: `Yes, delete ${w.name}`,
+        action: async () => {
+          try {
+            await api('DELETE', `/api/maintenance/${w.id}`);
+            say(`Deleted ${w.name}.`);
+            await refresh();
+            newButton?.focus();
+          } catch (err) { fail(err); }
+        },
+      }));
   }
 
   function row(w) {
     const cell = h('td', { 'data-label': 'Actions', class: 'actions' });
-    if (writable) cell.append(actions(w, cell));
+    if (writable) cell.append(actions(w));
     return h('tr', { 'data-id': w.id },
       h('th', { scope: 'row', 'data-label': 'Name' }, w.name),
       h('td', { 'data-label': 'Times' }, `${local(w.start)} – ${local(w.end)}`, h('br'), h('span', { class: 'muted' }, w.timezone)),
@@ -94,7 +88,7 @@ export async function maintenancePage(main) {
         nameOf(s) ? h('a', { href: `#/automations/${s}` }, nameOf(s)) : h('code', {}, s))))),
       h('td', { 'data-label': 'Override' }, h('span', { class: `badge badge-mw-${w.autonomy_override}` }, w.autonomy_override)),
       h('td', { 'data-label': 'Active now', class: 'active-now' }, h('span', { class: 'badge badge-' + (w.active ? 'mw-active' : 'mw-idle') }, w.active ? 'active' : 'not active')),
-      h('td', { 'data-label': 'Next start' }, w.next_start ? isoWhen(w.next_start) : 'none'),
+      h('td', { 'data-label': 'Next start' }, w.next_start ? whenIso(w.next_start) : 'none'),
       h('td', { 'data-label': 'Forced', class: 'forced' }, forcedText(w)),
       writable ? cell : null);
   }

@@ -4,7 +4,7 @@
 // cron schedules, time zones and forced states, so this file only lays out intervals.
 // Days are the browser's local days; at phone width the grid becomes a list of days.
 import { api } from './api.js';
-import { h } from './dom.js';
+import { h, errorText } from './dom.js';
 
 const DAYS = 7;
 
@@ -88,7 +88,7 @@ export function maintenanceCalendar() {
     try {
       data = await api('GET', `/api/maintenance/calendar?from=${encodeURIComponent(rfc3339(from))}&days=${DAYS}`);
     } catch (err) {
-      body.replaceChildren(h('p', { class: 'error', role: 'alert' }, `The calendar could not be read: ${err.message}`));
+      body.replaceChildren(errorText(`The calendar could not be read: ${err.message}`));
       return;
     }
     const now = new Date();

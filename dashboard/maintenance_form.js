@@ -3,7 +3,7 @@
 // automations (checkboxes) plus other entries (tag:NAME, device_…, group_…). A 400 shows the
 // API's message next to the form, marks the field it names and keeps what was typed.
 import { api } from './api.js';
-import { h } from './dom.js';
+import { h, errorText } from './dom.js';
 
 const OVERRIDES = [
   ['disabled', 'disabled — nothing in scope starts; runs are stored skipped'],
@@ -96,7 +96,7 @@ export function windowForm({ win, automations, onSaved, onCancel }) {
       const saved = await api(win ? 'PUT' : 'POST', win ? `/api/maintenance/${win.id}` : '/api/maintenance', body);
       onSaved(saved);
     } catch (err) {
-      error.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message));
+      error.replaceChildren(errorText(err.message));
       // The API's messages start with the field they are about ("scope[1]: …", "timezone: …").
       const named = /^(\w+)(\[\d+\])?:/.exec(err.message)?.[1];
       const bad = inputs[named] ?? (named === 'scope' ? boxes[0] : null);

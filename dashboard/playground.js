@@ -3,7 +3,7 @@
 // with the permissions it needs and whether the signed-in key holds one; picking one opens
 // its form (playground_op.js) to send it with the key or copy it as curl.
 import { api, can, me } from './api.js';
-import { h } from './dom.js';
+import { h, errorText } from './dom.js';
 import { operations, groupByTag, access } from './openapi_model.js';
 import { operationView, permissionText } from './playground_op.js';
 
@@ -86,7 +86,7 @@ export async function playgroundPage(main, opId) {
   if (wanted) pick(wanted);
   else {
     detail.replaceChildren(h('div', {},
-      opId ? h('p', { class: 'error', role: 'alert' }, `This daemon's API has no operation "${decodeURIComponent(opId)}".`) : null,
+      opId ? errorText(`This daemon's API has no operation "${decodeURIComponent(opId)}".`) : null,
       h('p', { class: 'pg-empty' }, 'Pick an operation from the list to read its contract and try it.')));
   }
 

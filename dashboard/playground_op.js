@@ -2,7 +2,7 @@
 // may give), a form for its parameters and body, Send with the signed-in key, the answer
 // (status, time, headers, body), and Copy as curl.
 import { can, canReadRuns, me, session } from './api.js';
-import { h, announce } from './dom.js';
+import { h, announce, errorText } from './dom.js';
 import { access } from './openapi_model.js';
 import { buildRequest, curlLine, send, shownBody, isJson } from './playground_call.js';
 
@@ -204,7 +204,7 @@ export function operationView(op, state) {
       control.setAttribute('aria-invalid', 'true');
     }
     const bodyProblem = req.problems.find((p) => p.field === 'body');
-    if (bodyProblem) body.error.replaceChildren(h('p', { class: 'error', role: 'alert' }, bodyProblem.message));
+    if (bodyProblem) body.error.replaceChildren(errorText(bodyProblem.message));
     const others = req.problems.filter((p) => p.field !== 'body');
     if (others.length) problems.replaceChildren(h('div', { class: 'error', role: 'alert' }, others.map((p) => h('p', {}, p.message))));
     const first = req.problems[0];
@@ -244,7 +244,7 @@ export function operationView(op, state) {
       if (state.controller !== controller && err.name === 'AbortError') return;
       response.replaceChildren(h('h3', { id: 'pg-res-title' }, 'Response'),
         err.name === 'AbortError' ? h('p', { role: 'status' }, 'Cancelled before an answer came.')
-          : h('p', { class: 'error', role: 'alert' }, `The request did not reach the daemon: ${err.message}`));
+          : errorText(`The request did not reach the daemon: ${err.message}`));
     } finally {
       if (state.controller === controller) {
         const lost = !document.activeElement || document.activeElement === document.body;

@@ -5,7 +5,7 @@
 // run is queued or running (POST …/cancel); a run held for approval is stopped by rejecting
 // its request instead (the API answers 409 pending_approval), so the page says that.
 import { api, session, can } from './api.js';
-import { h, badge, duration, when, announce } from './dom.js';
+import { h, badge, duration, when, announce, errorText } from './dom.js';
 
 const FINAL = new Set(['done', 'failed', 'timeout', 'cancelled', 'rejected', 'skipped', 'interrupted']);
 
@@ -105,12 +105,12 @@ export async function runPage(main, runId) {
             live.textContent = `Finished: ${run.status}.`;
             show();
           }
-        } catch (err) { clearInterval(poll); feedback.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message)); }
+        } catch (err) { clearInterval(poll); feedback.replaceChildren(errorText(err.message)); }
       }, 500);
     } catch (err) {
       // E.g. 409 run_finished: it ended meanwhile. Say so, and show what it ended as.
       cancelling = false;
-      feedback.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message));
+      feedback.replaceChildren(errorText(err.message));
       try { run = await api('GET', `/api/automations/runs/${runId}`); } catch { /* keep what we have */ }
       show();
     }

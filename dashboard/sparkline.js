@@ -15,6 +15,14 @@ export async function healthHistory(id, minutes = HISTORY_MINUTES) {
   return answer.samples;
 }
 
+// The same for several devices (a page of the device list) in one request
+// (GET /api/devices/health/history?ids=…): { device id: samples }.
+export async function healthHistories(ids, minutes = HISTORY_MINUTES) {
+  if (ids.length === 0) return {};
+  const answer = await api('GET', `/api/devices/health/history?minutes=${minutes}&ids=${ids.map(encodeURIComponent).join(',')}`);
+  return answer.devices;
+}
+
 function svg(tag, attrs = {}, ...children) {
   const el = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));

@@ -4,7 +4,7 @@
 // /api/automations/templates/{id}/apply (docs/templates.md). Empty fields are left out so the
 // template's defaults apply; the API checks the values and names any that are missing or wrong.
 import { api, can } from './api.js';
-import { h, announce } from './dom.js';
+import { h, announce, errorText } from './dom.js';
 import { fieldBox, setFieldError, controlFor, sentence } from './schema_form.js';
 
 const MULTILINE = /^(command|content|script|body|text|message)$/;
@@ -81,7 +81,7 @@ function applyForm(t, close) {
     }
     if (errors.length) {
       for (const [c, m] of errors) setFieldError(c, m);
-      feedback.replaceChildren(h('p', { class: 'error', role: 'alert' }, errors.map(([, m]) => m).join('; ')));
+      feedback.replaceChildren(errorText(errors.map(([, m]) => m).join('; ')));
       errors[0][0].focus();
       return;
     }
@@ -96,7 +96,7 @@ function applyForm(t, close) {
       else location.hash = `#/automations/${res.id}`;
     } catch (err) {
       // The API's message at the form; what was typed stays.
-      feedback.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message));
+      feedback.replaceChildren(errorText(err.message));
       const c = controlFor(controls, err.message);
       if (c) setFieldError(c, err.message);
     } finally {

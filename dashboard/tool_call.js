@@ -1,53 +1,11 @@
 // A tool call to send to a device or a group: the tool, its args and a timeout. The args are
-// a simple form built from the tool's JSON Schema (one field per top-level property: text,
-// number, a choice for enums and booleans, JSON for objects and arrays), or, at the user's
-// choice, one JSON object. Also the view of one execution's result.
-import { h, badge, duration, whenIso } from './dom.js';
+// the form built from the tool's JSON Schema (schema_form.js, as for automation params) or,
+// at the user's choice, one JSON object. Also the view of one execution's result.
+import { h, badge, duration, whenIso, errorText } from './dom.js';
+import { schemaForm } from './schema_form.js';
 
-const firstType = (t) => (Array.isArray(t) ? t.find((x) => x !== 'null') : t);
-
-// One field: its element, and read()/write() of its value (undefined: not given).
-function fieldFor(prefix, name, prop, required) {
-  const fid = `${prefix}-arg-${name}`;
-  const type = firstType(prop.type);
-  const choice = (values, blank) => {
-    const select = h('select', { id: fid }, h('option', { value: '' }, blank),
-      values.map((v) => h('option', { value: JSON.stringify(v) }, String(v))));
-    return [select, () => (select.value === '' ? undefined : JSON.parse(select.value)),
-      (v) => { select.value = v === undefined ? '' : JSON.stringify(v); }];
-  };
-  const text = (el, convert) => [el, () => (el.value === '' ? undefined : convert(el.value)),
-    (v) => { el.value = v === undefined ? '' : (typeof v === 'object' ? JSON.stringify(v) : String(v)); }];
-  const blank = required ? 'Choose…' : '(not given)';
-  let json = false;
-  let made;
-  if (Array.isArray(prop.enum)) made = choice(prop.enum, blank);
-  else if (type === 'boolean') made = choice([true, false], blank);
-  else if (type === 'integer' || type === 'number') {
-    made = text(h('input', { id: fid, type: 'number', step: type === 'integer' ? '1' : 'any', min: prop.minimum, max: prop.maximum }), Number);
-  } else if (type === 'string') {
-    const long = name === 'command' || prop['x-steward-shell'] || (prop.maxLength ?? 0) > 1000;
-    made = text(long ? h('textarea', { id: fid, rows: 3, spellcheck: 'false' })
-      : h('input', { id: fid, type: 'text', spellcheck: 'false', autocomplete: 'off' }), String);
-  } else {
-    json = true;
-    made = text(h('textarea', { id: fid, rows: 2, spellcheck: 'false', class: 'json' }), (v) => {
-      try { return JSON.parse(v); } catch { throw new Error(`${name}: not valid JSON`); }
-    });
-  }
-  const [control, read, write] = made;
-  if (required) control.required = true;
-  const sentence = (t) => (t && !/[.!?]$/.test(t) ? `${t}.` : t);
-  const help = [sentence(prop.description), json ? 'As JSON.' : null,
-                prop.default !== undefined ? `Default: ${JSON.stringify(prop.default)}.` : null].filter(Boolean).join(' ');
-  if (help) control.setAttribute('aria-describedby', `${fid}-help`);
-  return {
-    name, read, write,
-    element: h('div', { class: 'field' },
-      h('label', { for: fid }, name, required ? ' (required)' : ''), control,
-      help ? h('p', { id: `${fid}-help`, class: 'help' }, help) : null),
-  };
-}
+const propertiesOf = (schema) =>
+  (schema && typeof schema === 'object' && schema.properties && typeof schema.properties === 'object' ? schema.properties : {});
 
 function parseArgs(text) {
   if (text.trim() === '') return {};
@@ -76,9 +34,10 @@ export function toolCallForm({ id, tools, label, submitLabel = 'Execute', onSubm
   const error = h('div', { class: 'form-error' });
   const submit = h('button', { type: 'submit', 'aria-describedby': `${id}-why` }, submitLabel);
   const why = h('p', { id: `${id}-why`, class: 'help' });
-  let fields = [];
+  let args = null;   // the chosen tool's schema form; null: the tool has no properties, JSON only
+  const schemaOf = () => tools.find((t) => t.name === toolSelect.value)?.args_schema;
 
-  const showError = (message) => error.replaceChildren(h('p', { class: 'error', role: 'alert' }, message));
+  const showError = (message) => error.replaceChildren(errorText(message));
   // The hidden half is also disabled: the browser then neither validates nor submits it.
   const setMode = (json) => {
     asJson.checked = json;
@@ -87,29 +46,32 @@ export function toolCallForm({ id, tools, label, submitLabel = 'Execute', onSubm
     for (const el of fieldsBox.querySelectorAll('input, select, textarea')) el.disabled = json;
     jsonArea.disabled = !json;
   };
-  const readFields = () => Object.fromEntries(fields.map((f) => [f.name, f.read()]).filter(([, v]) => v !== undefined));
-
-  const showTool = () => {
-    const schema = tools.find((t) => t.name === toolSelect.value)?.args_schema;
-    const props = schema && typeof schema === 'object' && schema.properties && typeof schema.properties === 'object' ? schema.properties : {};
-    const required = new Set(Array.isArray(schema?.required) ? schema.required : []);
-    // Required fields first, then the rest in the schema's order.
-    const names = Object.keys(props).sort((a, b) => required.has(b) - required.has(a));
-    fields = names.map((n) => fieldFor(id, n, props[n] || {}, required.has(n)));
-    fieldsBox.replaceChildren(...fields.map((f) => f.element));
-    modeLine.hidden = fields.length === 0;   // nothing to build a form from: JSON only
-    setMode(fields.length === 0 || asJson.checked);
+  // The form's args; with `strict`, a missing or unreadable field is an error (on submit),
+  // else what can be read (switching to JSON keeps the user's input).
+  const readFields = (strict) => {
+    const { value, errors } = args.read();
+    if (strict && errors.length) throw new Error(errors[0].message);
+    return value;
   };
-  toolSelect.addEventListener('change', showTool);
+  // The form for the chosen tool, filled with `value`.
+  const showTool = (value = {}) => {
+    const schema = schemaOf();
+    args = Object.keys(propertiesOf(schema)).length ? schemaForm(schema, value, { path: 'args' }) : null;
+    fieldsBox.replaceChildren(...(args ? [args.el] : []));
+    modeLine.hidden = !args;
+    setMode(!args || asJson.checked);
+  };
+  toolSelect.addEventListener('change', () => showTool());
   asJson.addEventListener('change', () => {
     error.replaceChildren();
     try {
-      if (asJson.checked) jsonArea.value = JSON.stringify(readFields(), null, 2);
+      if (asJson.checked) jsonArea.value = JSON.stringify(readFields(false), null, 2);
       else {
         const v = parseArgs(jsonArea.value);
-        const unknown = Object.keys(v).filter((k) => !fields.some((f) => f.name === k));
+        const known = propertiesOf(schemaOf());
+        const unknown = Object.keys(v).filter((k) => !(k in known));
         if (unknown.length) throw new Error(`${unknown.join(', ')}: not a field of the form; keep writing JSON.`);
-        for (const f of fields) f.write(v[f.name]);
+        showTool(v);
       }
       setMode(asJson.checked);
     } catch (err) {
@@ -131,7 +93,7 @@ export function toolCallForm({ id, tools, label, submitLabel = 'Execute', onSubm
     error.replaceChildren();
     let call;
     try {
-      call = { tool: toolSelect.value, args: asJson.checked ? parseArgs(jsonArea.value) : readFields(),
+      call = { tool: toolSelect.value, args: asJson.checked ? parseArgs(jsonArea.value) : readFields(true),
                timeout: Number(timeout.value), ...(extra ? extra.read() : {}) };
     } catch (err) { return showError(err.message); }
     const text = submit.textContent;

@@ -4,7 +4,7 @@
 // (health every second: the daemon setting device_health_interval_s); a command executed from
 // the device page (form and JSON) shows its output; a group made in the page runs a command
 // on it; Block blocks it; Revoke asks first; a view-only key sees no buttons; at 375 px
-// nothing scrolls sideways.
+// nothing scrolls sideways; 51 devices are listed 50 a page, with one health request a page.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,8 +12,11 @@ import { join } from 'node:path';
 import { run, newPage, signIn, screenshot, check, apiCall, sidewaysOverflow } from './harness.mjs';
 import { expect } from './expect.mjs';
 
-// The daemon inherits this (STEWARD_<SETTING>): agents are told to report health every second.
+// The daemon inherits this (STEWARD_<SETTING>): agents are told to report health every second;
+// pairing claims are not rate-limited (the paging check pairs 50 more devices at once).
 process.env.STEWARD_DEVICE_HEALTH_INTERVAL_S = '1';
+process.env.STEWARD_PAIRING_CLAIMS_PER_MINUTE = '1000';
+process.env.STEWARD_PAIRING_CLAIMS_GLOBAL_PER_MINUTE = '1000';
 
 // `steward …` to its end; its exit code and stderr.
 function steward(args) {
@@ -153,6 +156,30 @@ await run('devices', async ({ daemon, browser }) => {
     await view.goto(`${daemon.base}/#/devices/${id}`);
     await expect(view.getByRole('heading', { name: 'Recent executions' })).toBeVisible();
     check(await view.getByRole('heading', { name: 'Execute' }).count() === 0, 'view-only: no Execute');
+
+    // 51 devices: the list shows 50 a page, with their health read in one request per page
+    // (not one per device), and pages to the 51st.
+    await Promise.all(Array.from({ length: 50 }, async (_, i) => {
+      const { code } = await apiCall(daemon, 'POST', '/api/devices/pair');
+      const claimed = await fetch(`${daemon.base}/api/devices/pair/claim`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ code, name: `zz-node-${String(i).padStart(2, '0')}` }) });
+      check(claimed.status === 201, `claim ${i}: ${claimed.status}`);
+    }));
+    const historyCalls = [];
+    page.on('request', (r) => { if (r.url().includes('/health/history')) historyCalls.push(r.url()); });
+    await page.goto(`${daemon.base}/#/devices`);
+    await expect(page.locator('#device-count')).toHaveText('51 devices (1–50 shown)');
+    check(await page.locator('table.devices tbody tr').count() === 50, '50 devices a page');
+    check(historyCalls.length === 1 && (new URL(historyCalls[0]).searchParams.get('ids').split(',').length === 50),
+          `one history request for the page's 50 devices: ${historyCalls.length} requests`);
+    await page.getByRole('button', { name: 'Next devices' }).click();
+    await expect(page.locator('#device-count')).toHaveText('51 devices (51–51 shown)');
+    check(await page.locator('table.devices tbody tr').count() === 1, 'the 51st on the second page');
+    await expect(page.locator('table.devices tbody tr')).toContainText('zz-node-49');
+    check(await page.getByRole('button', { name: 'Next devices' }).isDisabled(), 'no page after the last');
+    await page.getByRole('button', { name: 'Previous devices' }).click();
+    await expect(page.locator('#device-count')).toHaveText('51 devices (1–50 shown)');
 
     // Phone width: the list, with its charts and buttons, fits.
     const phone = page;
